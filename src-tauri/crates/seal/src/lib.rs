@@ -8,6 +8,7 @@
 
 #![warn(missing_docs)]
 
+pub mod certificate;
 mod signer;
 
 pub use signer::{SignatureAlgorithm, Signer, SignerError};
