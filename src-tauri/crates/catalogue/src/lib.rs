@@ -1,1 +1,85 @@
-//! placeholder
+//! The local SQLite catalogue: one file per installation, the memory of what was issued.
+//!
+//! Owns the schema and its migrations, and small repositories over it: settings, the issued
+//! register (sealed bytes stored verbatim — they are never re-serialized) and the audit log.
+//! It knows nothing of tokens, seals or the ELM model: callers hand it plain values.
+//! Writes happen in one transaction each; the database runs in WAL mode so the app and the CLI
+//! can share it.
+
+#![warn(missing_docs)]
+
+mod error;
+mod migrations;
+pub mod table;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+pub use error::CatalogueError;
+pub use table::audit::{AuditEntry, AuditLog};
+pub use table::issued::{IssuedCredential, IssuedRegister};
+pub use table::settings::Settings;
+
+/// An open catalogue. Not `Sync`: share it behind a `Mutex`.
+pub struct Catalogue {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+impl Catalogue {
+    /// Opens (creating if needed) the catalogue at `path` and brings its schema up to date.
+    ///
+    /// A database written by a newer Sealdesk is refused rather than guessed at.
+    pub fn open(path: &Path) -> Result<Self, CatalogueError> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| CatalogueError::CreateDir {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let conn = Connection::open(path).map_err(|source| CatalogueError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        Self::init(conn, Some(path.to_path_buf()))
+    }
+
+    /// An in-memory catalogue, for tests and dry runs.
+    pub fn open_in_memory() -> Result<Self, CatalogueError> {
+        Self::init(Connection::open_in_memory()?, None)
+    }
+
+    fn init(mut conn: Connection, path: Option<PathBuf>) -> Result<Self, CatalogueError> {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrations::run(&mut conn)?;
+        Ok(Self { conn, path })
+    }
+
+    /// Where the catalogue lives (`None` in memory).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The schema version this catalogue is at.
+    pub fn schema_version(&self) -> Result<u32, CatalogueError> {
+        migrations::version(&self.conn)
+    }
+
+    /// Key-value settings (SMTP, TSA, module paths …).
+    pub fn settings(&self) -> Settings<'_> {
+        Settings::new(&self.conn)
+    }
+
+    /// The register of sealed credentials.
+    pub fn issued(&self) -> IssuedRegister<'_> {
+        IssuedRegister::new(&self.conn)
+    }
+
+    /// The audit log: who did what, when (no PINs, no personal data beyond ids).
+    pub fn audit(&self) -> AuditLog<'_> {
+        AuditLog::new(&self.conn)
+    }
+}

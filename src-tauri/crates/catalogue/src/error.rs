@@ -1,0 +1,50 @@
+use std::path::PathBuf;
+
+/// What can go wrong with the catalogue.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CatalogueError {
+    /// The folder for the catalogue could not be created.
+    #[error("cannot create the catalogue folder {path}: {source}")]
+    CreateDir {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The database file could not be opened.
+    #[error("cannot open the catalogue {path}: {source}")]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The database was written by a newer Sealdesk.
+    #[error("the catalogue is at schema version {found}, newer than this Sealdesk ({supported}): update Sealdesk")]
+    SchemaTooNew {
+        /// Version in the file.
+        found: u32,
+        /// Newest version this build knows.
+        supported: u32,
+    },
+    /// A credential with this id is already in the register.
+    #[error("credential {id} is already in the issued register")]
+    AlreadyIssued {
+        /// The credential id.
+        id: String,
+    },
+    /// A stored value could not be read back.
+    #[error("stored value {what} is unreadable: {detail}")]
+    Corrupt {
+        /// Which value.
+        what: &'static str,
+        /// What was wrong.
+        detail: String,
+    },
+    /// Any other SQLite failure.
+    #[error("catalogue database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}

@@ -1,0 +1,5 @@
+//! One module per table: its rows and the reads and writes over them.
+
+pub mod audit;
+pub mod issued;
+pub mod settings;
