@@ -1,1 +1,23 @@
-//! placeholder
+//! ELM 3 / EDC credential spine: read a credential or template, build one for a recipient,
+//! fill what the issuer fills at sealing, summarise it and check its mandatory fields.
+//!
+//! This crate works on `serde_json::Value` wrapped in [`Credential`] (key order preserved): a
+//! full typed ELM model is later work. It owns the credential *content*; it knows nothing of
+//! signatures or envelopes (that is `sealdesk-seal`), nor of SHACL (the official checker runs
+//! beside it in tests), nor of files on disk (callers pass bytes and a source name).
+
+#![warn(missing_docs)]
+
+mod build;
+mod country;
+mod credential;
+mod error;
+mod format;
+mod language;
+
+pub use build::{build, prepare_for_sealing, IssuerIdentity, Recipient, Template};
+pub use country::{country_alpha3, CountryEntry, COUNTRIES};
+pub use credential::{Credential, Summary};
+pub use error::ElmError;
+pub use format::Finding;
+pub use language::{language_code, text_in};
