@@ -245,12 +245,13 @@ cat >"$DIR/token.json" <<EOF
   "pin": $(j "$PIN"),
   "so_pin": $(j "$SO_PIN"),
   "ca_pem": $(j "$DIR/ca.pem"),
+  "ca_der": $(j "$DIR/pki/ca.der"),
   "ca_id": "a0",
   "keys": [
-    {"id": "01", "cert_pem": $(j "$DIR/seal-01.pem"), "key": "rsa3072", "qualified": true, "expired": false, "always_authenticate": false},
-    {"id": "02", "cert_pem": $(j "$DIR/seal-02.pem"), "key": "rsa2048", "qualified": true, "expired": true, "always_authenticate": false},
-    {"id": "03", "cert_pem": $(j "$DIR/seal-03.pem"), "key": "ec-p256", "qualified": false, "expired": false, "always_authenticate": false},
-    {"id": "04", "cert_pem": $(j "$DIR/seal-04.pem"), "key": "rsa2048", "qualified": true, "expired": false, "always_authenticate": true}
+    {"id": "01", "cert_pem": $(j "$DIR/seal-01.pem"), "cert_der": $(j "$DIR/pki/seal-01.der"), "key": "rsa3072", "qualified": true, "expired": false, "always_authenticate": false},
+    {"id": "02", "cert_pem": $(j "$DIR/seal-02.pem"), "cert_der": $(j "$DIR/pki/seal-02.der"), "key": "rsa2048", "qualified": true, "expired": true, "always_authenticate": false},
+    {"id": "03", "cert_pem": $(j "$DIR/seal-03.pem"), "cert_der": $(j "$DIR/pki/seal-03.der"), "key": "ec-p256", "qualified": false, "expired": false, "always_authenticate": false},
+    {"id": "04", "cert_pem": $(j "$DIR/seal-04.pem"), "cert_der": $(j "$DIR/pki/seal-04.der"), "key": "rsa2048", "qualified": true, "expired": false, "always_authenticate": true}
   ]
 }
 EOF
