@@ -1,0 +1,38 @@
+//! Sealing: the sample credential sealed on the token, answered with the verification
+//! report of what was sealed. The PIN goes into a `SecretString` at once; the IPC copy
+//! is zeroized, and the PIN is never logged nor sent back.
+
+use sealdesk_flows::VerificationReport;
+use secrecy::SecretString;
+use tauri::State;
+use time::OffsetDateTime;
+use zeroize::Zeroize;
+
+use crate::error::IpcError;
+use crate::state::{with_catalogue, AppState};
+
+/// Seals the bundled sample credential with the token's seal key and verifies the result.
+///
+/// `confirm_final_try` must be true when the token reports that one wrong PIN would lock it.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, fields(confirm_final_try))]
+pub async fn seal_sample(
+    state: State<'_, AppState>,
+    mut pin: String,
+    confirm_final_try: bool,
+) -> Result<VerificationReport, IpcError> {
+    let secret = SecretString::from(pin.as_str());
+    pin.zeroize();
+    let (catalogue, selector) = (state.catalogue(), state.selector());
+    let now = OffsetDateTime::now_utc();
+    let sealed = tauri::async_runtime::spawn_blocking(move || {
+        with_catalogue(&catalogue, |cat| {
+            sealdesk_flows::seal_sample(cat, &selector, secret, confirm_final_try, now)
+                .map_err(IpcError::from)
+        })
+    })
+    .await??;
+    tracing::info!(credential_id = %sealed.credential_id, "sample credential sealed");
+    Ok(sealed.report)
+}

@@ -1,0 +1,56 @@
+//! What the app keeps for its whole life: the catalogue, how to find the seal device,
+//! and when the process started. Built once in `setup`, shared with every command.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use sealdesk_catalogue::Catalogue;
+use sealdesk_flows::DeviceSelector;
+
+use crate::error::IpcError;
+
+/// State managed by Tauri and read by the commands.
+pub struct AppState {
+    catalogue: Arc<Mutex<Catalogue>>,
+    selector: Arc<DeviceSelector>,
+    started: Instant,
+}
+
+impl AppState {
+    /// Wraps an open catalogue; `selector` says which PKCS#11 module/token to use.
+    pub fn new(catalogue: Catalogue, selector: DeviceSelector, started: Instant) -> Self {
+        Self {
+            catalogue: Arc::new(Mutex::new(catalogue)),
+            selector: Arc::new(selector),
+            started,
+        }
+    }
+
+    /// Which module, token and key the commands use; cheap to clone onto a worker thread.
+    pub fn selector(&self) -> Arc<DeviceSelector> {
+        Arc::clone(&self.selector)
+    }
+
+    /// When `run()` started: the zero of the startup measurement.
+    pub fn started(&self) -> Instant {
+        self.started
+    }
+
+    /// A handle to the catalogue that can move onto a blocking worker thread.
+    pub fn catalogue(&self) -> Arc<Mutex<Catalogue>> {
+        Arc::clone(&self.catalogue)
+    }
+}
+
+/// Runs `work` with the catalogue locked; a poisoned lock is reported, not unwrapped.
+pub fn with_catalogue<T>(
+    catalogue: &Mutex<Catalogue>,
+    work: impl FnOnce(&Catalogue) -> Result<T, IpcError>,
+) -> Result<T, IpcError> {
+    let guard = catalogue.lock().map_err(|_| {
+        IpcError::internal(
+            "the catalogue is unavailable after an earlier failure: restart Sealdesk",
+        )
+    })?;
+    work(&guard)
+}
