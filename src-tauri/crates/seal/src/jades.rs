@@ -1,0 +1,182 @@
+//! Sealing: JAdES baseline B-B, enveloping, JWS JSON general serialization, unencoded payload.
+//!
+//! The output is what the EDC viewer reads (`{"payload": "<credential>", "signatures": [...]}`,
+//! see `shared/notes/edc-formats.md` §2). The protected header follows the official sealed
+//! credentials, except that the signing time is `iat` (required by JAdES from 2025-07-15) and no
+//! timestamps are added (B-T and above are a later issue).
+//!
+//! `crit` lists only `b64`: RFC 7797 requires it, JAdES allows but does not require `iat` there,
+//! and generic JOSE verifiers (e.g. jwcrypto) reject critical names they do not know.
+
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use openssl::sha::sha256;
+use openssl::x509::X509;
+use serde_json::{json, Map, Value};
+use time::OffsetDateTime;
+
+use crate::error::SealError;
+use crate::signer::{SignatureAlgorithm, Signer};
+
+/// The JWS `typ` of a JAdES JSON serialization.
+pub const TYP: &str = "jose+json";
+/// The JWS `cty` the EDC issuer writes for credentials.
+pub const CTY: &str = "octet-stream";
+
+/// Seals `payload` (the exact credential bytes, UTF-8) with `signer` and returns the JAdES
+/// B-B document. `signing_time` becomes the `iat` header (whole seconds).
+///
+/// The payload is embedded as a JSON string and signed byte for byte; it is never parsed or
+/// re-serialized here.
+pub fn seal(
+    payload: &[u8],
+    signer: &dyn Signer,
+    signing_time: OffsetDateTime,
+) -> Result<Vec<u8>, SealError> {
+    let _span = tracing::info_span!("jades_seal", payload_len = payload.len()).entered();
+    let payload_text =
+        std::str::from_utf8(payload).map_err(|source| SealError::PayloadNotUtf8 {
+            valid_up_to: source.valid_up_to(),
+            source,
+        })?;
+    let algorithm = signer.algorithm();
+    let protected = protected_header(signer, signing_time)?;
+    let protected_json = serde_json::to_vec(&protected).map_err(SealError::NotSerializable)?;
+    let protected_b64 = URL_SAFE_NO_PAD.encode(protected_json);
+
+    let mut signing_input = Vec::with_capacity(protected_b64.len() + 1 + payload.len());
+    signing_input.extend_from_slice(protected_b64.as_bytes());
+    signing_input.push(b'.');
+    signing_input.extend_from_slice(payload);
+
+    let signature = signer.sign(&signing_input)?;
+    check_shape(algorithm, &signature)?;
+
+    let document = json!({
+        "payload": payload_text,
+        "signatures": [{
+            "protected": protected_b64,
+            "signature": URL_SAFE_NO_PAD.encode(&signature),
+        }],
+    });
+    let out = serde_json::to_vec(&document).map_err(SealError::NotSerializable)?;
+    tracing::info!(alg = algorithm.jws_name(), "sealed");
+    Ok(out)
+}
+
+/// The protected header, in the member order of the official EDC seals.
+fn protected_header(signer: &dyn Signer, signing_time: OffsetDateTime) -> Result<Value, SealError> {
+    let cert_der = signer.certificate();
+    let cert = X509::from_der(cert_der).map_err(|source| SealError::CertificateUnreadable {
+        place: "signer certificate".into(),
+        source,
+    })?;
+    let mut x5c = vec![Value::String(STANDARD.encode(cert_der))];
+    x5c.extend(
+        signer
+            .chain()
+            .iter()
+            .map(|c| Value::String(STANDARD.encode(c))),
+    );
+
+    let mut h = Map::new();
+    h.insert("alg".into(), json!(signer.algorithm().jws_name()));
+    h.insert("cty".into(), json!(CTY));
+    h.insert(
+        "kid".into(),
+        json!(STANDARD.encode(issuer_serial_der(&cert)?)),
+    );
+    h.insert(
+        "x5t#S256".into(),
+        json!(URL_SAFE_NO_PAD.encode(sha256(cert_der))),
+    );
+    h.insert("x5c".into(), Value::Array(x5c));
+    h.insert("typ".into(), json!(TYP));
+    h.insert("b64".into(), json!(false));
+    h.insert("iat".into(), json!(signing_time.unix_timestamp()));
+    h.insert("crit".into(), json!(["b64"]));
+    Ok(Value::Object(h))
+}
+
+fn check_shape(algorithm: SignatureAlgorithm, signature: &[u8]) -> Result<(), SealError> {
+    let ok = match algorithm {
+        SignatureAlgorithm::ES256 => signature.len() == 64,
+        SignatureAlgorithm::PS256 | SignatureAlgorithm::RS256 => signature.len() >= 256,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(SealError::SignatureShape {
+            algorithm: algorithm.jws_name(),
+            len: signature.len(),
+        })
+    }
+}
+
+/// DER of the RFC 5035 `IssuerSerial` of `cert`:
+/// `SEQUENCE { issuer GeneralNames (directoryName [4] Name), serialNumber INTEGER }`
+/// (what DSS base64-encodes into `kid`).
+pub(crate) fn issuer_serial_der(cert: &X509) -> Result<Vec<u8>, SealError> {
+    let name = cert
+        .issuer_name()
+        .to_der()
+        .map_err(SealError::crypto("encoding the issuer name"))?;
+    let serial = cert
+        .serial_number()
+        .to_bn()
+        .map_err(SealError::crypto("reading the serial number"))?;
+    let mut serial_bytes = serial.to_vec();
+    if serial_bytes.is_empty() || serial_bytes[0] & 0x80 != 0 {
+        serial_bytes.insert(0, 0);
+    }
+    let directory_name = der_tlv(0xA4, &name);
+    let general_names = der_tlv(0x30, &directory_name);
+    let mut body = general_names;
+    body.extend(der_tlv(0x02, &serial_bytes));
+    Ok(der_tlv(0x30, &body))
+}
+
+fn der_tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = content.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend(bytes);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kid_matches_the_official_dss_encoding() {
+        // The kid of the official EDC seal is base64(DER IssuerSerial) of x5c[0].
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+            "../../../../shared/reference/elm-v3/credentials-jsonld/Sample-MC-Annex1-signed.jsonld",
+        );
+        let doc: Value =
+            serde_json::from_slice(&std::fs::read(path).expect("sample")).expect("json");
+        let protected = doc["signatures"][0]["protected"]
+            .as_str()
+            .expect("protected");
+        let header: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(protected).expect("b64url"))
+                .expect("json");
+        let cert_der = STANDARD
+            .decode(header["x5c"][0].as_str().expect("x5c[0]"))
+            .expect("base64");
+        let cert = X509::from_der(&cert_der).expect("certificate");
+        let kid = STANDARD.encode(issuer_serial_der(&cert).expect("issuer serial"));
+        assert_eq!(kid, header["kid"].as_str().expect("kid"), "same kid as DSS");
+    }
+}

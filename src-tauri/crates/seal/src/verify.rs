@@ -1,0 +1,1013 @@
+//! Reading and checking a sealed (or unsealed) credential file.
+//!
+//! [`verify`] accepts JAdES JWS JSON (general or flattened; `b64` false or true), compact JWS, a
+//! plain credential JSON, or the EDC upload wrapper `{"credential": ...}`. It returns a
+//! [`Verdict`] (the file was checked) or a [`SealError`] (it could not be read). Checks are
+//! values with a status and a sentence; a broken seal is a verdict, not an error.
+//!
+//! Not here yet: timestamp tokens, revocation data and EU trusted lists (reported as skipped).
+
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use openssl::bn::BigNum;
+use openssl::ecdsa::EcdsaSig;
+use openssl::hash::MessageDigest;
+use openssl::nid::Nid;
+use openssl::pkey::{PKey, Public};
+use openssl::rsa::Padding;
+use openssl::sha::sha256;
+use openssl::sign::{RsaPssSaltlen, Verifier};
+use openssl::stack::Stack;
+use openssl::x509::store::X509StoreBuilder;
+use openssl::x509::verify::X509VerifyFlags;
+use openssl::x509::{X509NameRef, X509StoreContext, X509};
+use serde::Serialize;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::certificate::CertificateInfo;
+use crate::error::SealError;
+use crate::trust::TrustAnchors;
+
+/// Critical header names this verifier understands (it processes them or they do not change
+/// what is signed).
+const UNDERSTOOD_CRIT: &[&str] = &[
+    "adoTst", "b64", "iat", "sigPId", "sigPl", "sigT", "sigX5ts", "srAts", "srCms", "x5t#o",
+];
+
+/// How the file wraps the credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum EnvelopeKind {
+    /// Compact JWS (`header.payload.signature`).
+    CompactJws,
+    /// JWS JSON flattened serialization (`protected`, `payload`, `signature` at the top).
+    JwsJsonFlattened,
+    /// JWS JSON general serialization (`payload`, `signatures[]`): what EDC issues.
+    JwsJsonGeneral,
+    /// A plain JSON document, not sealed.
+    NotSealed,
+    /// The EDC upload wrapper `{"credential": ...}`, not sealed.
+    UploadWrapper,
+}
+
+impl EnvelopeKind {
+    /// Whether the file carries a seal.
+    pub fn is_sealed(self) -> bool {
+        !matches!(self, Self::NotSealed | Self::UploadWrapper)
+    }
+}
+
+/// Outcome of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Status {
+    /// The check failed.
+    Error,
+    /// The check passed.
+    Ok,
+    /// The check was not made (the sentence says why).
+    Skipped,
+    /// Passed with a reservation, or an informational negative (e.g. not trusted).
+    Warning,
+}
+
+/// One check: a status and a sentence for a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// The outcome.
+    pub status: Status,
+    /// What was found, in plain words.
+    pub message: String,
+}
+
+impl Check {
+    fn new(status: Status, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+        }
+    }
+}
+
+/// The JAdES baseline level reached by the components present (not by their validity).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum BaselineLevel {
+    /// Basic signature.
+    #[serde(rename = "B-B")]
+    BB,
+    /// With a signature timestamp (`sigTst`).
+    #[serde(rename = "B-T")]
+    BT,
+    /// With validation data (`xVals`/`rVals`).
+    #[serde(rename = "B-LT")]
+    BLT,
+    /// With an archive timestamp (`arcTst`).
+    #[serde(rename = "B-LTA")]
+    BLTA,
+}
+
+impl BaselineLevel {
+    /// `B-B`, `B-T`, `B-LT`, `B-LTA`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::BB => "B-B",
+            Self::BT => "B-T",
+            Self::BLT => "B-LT",
+            Self::BLTA => "B-LTA",
+        }
+    }
+}
+
+/// Facts read from the protected header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HeaderFacts {
+    /// `alg`.
+    pub alg: String,
+    /// `cty`, if any.
+    pub cty: Option<String>,
+    /// `typ`, if any.
+    pub typ: Option<String>,
+    /// `kid`, if any.
+    pub kid: Option<String>,
+    /// `x5t#S256`, if any.
+    pub x5t_s256: Option<String>,
+    /// Number of certificates in `x5c`.
+    pub x5c_len: usize,
+    /// `b64` (default true).
+    pub b64: bool,
+    /// `crit` names.
+    pub crit: Vec<String>,
+    /// Whether a content timestamp (`adoTst`) is present.
+    pub content_timestamp: bool,
+}
+
+/// Where the claimed signing time came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SigningTimeSource {
+    /// `iat` (NumericDate), JAdES from 2025-07-15.
+    Iat,
+    /// `sigT` (RFC 3339), JAdES before 2025-07-15.
+    SigT,
+}
+
+/// Everything found about one signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignatureReport {
+    /// Position in `signatures` (0 for flattened/compact).
+    pub index: usize,
+    /// Protected-header facts.
+    pub header: HeaderFacts,
+    /// What the signer certificate (x5c\[0\]) says, if present.
+    pub signer: Option<CertificateInfo>,
+    /// The signer certificate DER (x5c\[0\]), empty if absent.
+    #[serde(skip)]
+    pub signer_der: Vec<u8>,
+    /// The claimed signing time, if any.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub claimed_signing_time: Option<OffsetDateTime>,
+    /// Where the claimed signing time came from.
+    pub signing_time_source: Option<SigningTimeSource>,
+    /// Baseline level by the components present.
+    pub level: BaselineLevel,
+    /// Signature value verified over the right input, certificate reference matches, crit understood.
+    pub integrity: Check,
+    /// Certificate valid at the signing time; `seal expired` when it has expired since.
+    pub validity: Check,
+    /// Whether the certificate has expired at the verification time.
+    pub seal_expired: bool,
+    /// Chain to a trust anchor.
+    pub trust: Check,
+    /// Qualified e-seal statements (informational until trusted lists land).
+    pub qualification: Check,
+    /// Timestamps (not checked yet).
+    pub timestamps: Check,
+    /// Revocation (not checked yet).
+    pub revocation: Check,
+}
+
+/// The result of reading and checking a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Verdict {
+    /// How the file wraps the credential.
+    pub envelope: EnvelopeKind,
+    /// The exact payload bytes (the credential as sealed, or as found in an unsealed file).
+    #[serde(skip)]
+    pub payload: Vec<u8>,
+    /// One report per signature (empty when not sealed).
+    pub signatures: Vec<SignatureReport>,
+}
+
+impl Verdict {
+    /// True when the file is sealed and every signature verified (integrity ok).
+    pub fn intact(&self) -> bool {
+        !self.signatures.is_empty()
+            && self
+                .signatures
+                .iter()
+                .all(|s| s.integrity.status == Status::Ok)
+    }
+}
+
+/// A signature to check, independent of the serialization.
+struct RawSignature<'a> {
+    index: usize,
+    pointer: String,
+    protected_b64: &'a str,
+    signature_b64: &'a str,
+    unprotected: Option<&'a Map<String, Value>>,
+}
+
+/// Reads `file` and checks its seals at verification time `at`.
+pub fn verify(
+    file: &[u8],
+    anchors: &TrustAnchors,
+    at: OffsetDateTime,
+) -> Result<Verdict, SealError> {
+    let _span = tracing::info_span!("seal_verify", file_len = file.len()).entered();
+    let value: Value = match serde_json::from_slice(file) {
+        Ok(v) => v,
+        Err(source) => {
+            let first = file.iter().find(|b| !b.is_ascii_whitespace());
+            if matches!(first, Some(b'{' | b'[') | None) {
+                return Err(SealError::MalformedJson {
+                    line: source.line(),
+                    column: source.column(),
+                    source,
+                });
+            }
+            return verify_compact(file, anchors, at);
+        }
+    };
+    let Value::Object(root) = &value else {
+        return Ok(unsealed(EnvelopeKind::NotSealed, file.to_vec()));
+    };
+    if let Some(signatures) = root.get("signatures") {
+        let Value::Array(list) = signatures else {
+            return Err(SealError::envelope("/signatures", "expected an array"));
+        };
+        if list.is_empty() {
+            return Err(SealError::envelope("/signatures", "there is no signature"));
+        }
+        let raws = list
+            .iter()
+            .enumerate()
+            .map(|(i, s)| raw_signature(s, i, format!("/signatures/{i}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        return verify_json(root, raws, EnvelopeKind::JwsJsonGeneral, anchors, at);
+    }
+    if root.contains_key("protected") && root.contains_key("signature") {
+        let raw = raw_signature(&value, 0, String::new())?;
+        return verify_json(root, vec![raw], EnvelopeKind::JwsJsonFlattened, anchors, at);
+    }
+    if root.contains_key("credential") && !root.contains_key("type") {
+        #[derive(serde::Deserialize)]
+        struct Wrapper<'a> {
+            #[serde(borrow)]
+            credential: &'a RawValue,
+        }
+        let wrapper: Wrapper<'_> =
+            serde_json::from_slice(file).map_err(|source| SealError::MalformedJson {
+                line: source.line(),
+                column: source.column(),
+                source,
+            })?;
+        return Ok(unsealed(
+            EnvelopeKind::UploadWrapper,
+            wrapper.credential.get().as_bytes().to_vec(),
+        ));
+    }
+    Ok(unsealed(EnvelopeKind::NotSealed, file.to_vec()))
+}
+
+fn unsealed(envelope: EnvelopeKind, payload: Vec<u8>) -> Verdict {
+    Verdict {
+        envelope,
+        payload,
+        signatures: Vec::new(),
+    }
+}
+
+fn raw_signature<'a>(
+    node: &'a Value,
+    index: usize,
+    pointer: String,
+) -> Result<RawSignature<'a>, SealError> {
+    let text = |key: &str| {
+        node.get(key).and_then(Value::as_str).ok_or_else(|| {
+            SealError::envelope(format!("{pointer}/{key}"), "expected a base64url string")
+        })
+    };
+    let unprotected = match node.get("header") {
+        None => None,
+        Some(Value::Object(m)) => Some(m),
+        Some(_) => {
+            return Err(SealError::envelope(
+                format!("{pointer}/header"),
+                "expected an object",
+            ))
+        }
+    };
+    Ok(RawSignature {
+        index,
+        protected_b64: text("protected")?,
+        signature_b64: text("signature")?,
+        unprotected,
+        pointer,
+    })
+}
+
+fn b64url(text: &str, pointer: &str) -> Result<Vec<u8>, SealError> {
+    URL_SAFE_NO_PAD
+        .decode(text.trim_end_matches('='))
+        .map_err(|source| SealError::Base64 {
+            pointer: pointer.to_owned(),
+            source,
+        })
+}
+
+fn protected_header(raw: &RawSignature<'_>) -> Result<Map<String, Value>, SealError> {
+    let pointer = format!("{}/protected", raw.pointer);
+    let bytes = b64url(raw.protected_b64, &pointer)?;
+    match serde_json::from_slice(&bytes) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(SealError::envelope(
+            pointer,
+            "the protected header is not a JSON object",
+        )),
+    }
+}
+
+fn b64_flag(header: &Map<String, Value>, pointer: &str) -> Result<bool, SealError> {
+    match header.get("b64") {
+        None => Ok(true),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(SealError::envelope(
+            format!("{pointer}/protected/b64"),
+            "expected true or false",
+        )),
+    }
+}
+
+fn verify_json(
+    root: &Map<String, Value>,
+    raws: Vec<RawSignature<'_>>,
+    envelope: EnvelopeKind,
+    anchors: &TrustAnchors,
+    at: OffsetDateTime,
+) -> Result<Verdict, SealError> {
+    let payload_text = match root.get("payload") {
+        Some(Value::String(s)) => s.as_str(),
+        Some(_) => return Err(SealError::envelope("/payload", "expected a string")),
+        None => {
+            return Err(SealError::envelope(
+                "/payload",
+                "there is no payload (detached seals are not supported)",
+            ))
+        }
+    };
+    let headers = raws
+        .iter()
+        .map(protected_header)
+        .collect::<Result<Vec<_>, _>>()?;
+    let flags = raws
+        .iter()
+        .zip(&headers)
+        .map(|(r, h)| b64_flag(h, &r.pointer))
+        .collect::<Result<Vec<_>, _>>()?;
+    if flags.iter().any(|f| *f != flags[0]) {
+        return Err(SealError::envelope(
+            "/signatures",
+            "the signatures disagree on b64 (RFC 7797)",
+        ));
+    }
+    let b64 = flags[0];
+    let payload = if b64 {
+        b64url(payload_text, "/payload")?
+    } else {
+        payload_text.as_bytes().to_vec()
+    };
+    let mut reports = Vec::with_capacity(raws.len());
+    for (raw, header) in raws.iter().zip(headers) {
+        let mut signing_input = raw.protected_b64.as_bytes().to_vec();
+        signing_input.push(b'.');
+        signing_input.extend_from_slice(payload_text.as_bytes());
+        reports.push(check_signature(raw, &header, &signing_input, anchors, at)?);
+    }
+    Ok(Verdict {
+        envelope,
+        payload,
+        signatures: reports,
+    })
+}
+
+fn verify_compact(
+    file: &[u8],
+    anchors: &TrustAnchors,
+    at: OffsetDateTime,
+) -> Result<Verdict, SealError> {
+    let text = std::str::from_utf8(file).map_err(|e| {
+        SealError::envelope(
+            format!("byte {}", e.valid_up_to()),
+            "neither JSON nor a compact JWS",
+        )
+    })?;
+    let trimmed = text.trim();
+    let start = text.len() - text.trim_start().len();
+    let Some(first_dot) = trimmed.find('.') else {
+        return Err(SealError::envelope(
+            format!("byte {start}"),
+            "neither JSON nor a compact JWS",
+        ));
+    };
+    let Some(last_dot) = trimmed.rfind('.').filter(|d| *d != first_dot) else {
+        return Err(SealError::envelope(
+            format!("byte {}", start + first_dot),
+            "a compact JWS has three parts separated by dots",
+        ));
+    };
+    let raw = RawSignature {
+        index: 0,
+        pointer: String::new(),
+        protected_b64: &trimmed[..first_dot],
+        signature_b64: &trimmed[last_dot + 1..],
+        unprotected: None,
+    };
+    let header = protected_header(&raw).map_err(|_| {
+        SealError::envelope(
+            format!("byte {start}"),
+            "the compact JWS header is not base64url JSON",
+        )
+    })?;
+    let payload_part = &trimmed[first_dot + 1..last_dot];
+    let payload = if b64_flag(&header, "")? {
+        b64url(payload_part, &format!("byte {}", start + first_dot + 1))?
+    } else {
+        payload_part.as_bytes().to_vec()
+    };
+    let signing_input = &trimmed.as_bytes()[..last_dot];
+    let report = check_signature(&raw, &header, signing_input, anchors, at)?;
+    Ok(Verdict {
+        envelope: EnvelopeKind::CompactJws,
+        payload,
+        signatures: vec![report],
+    })
+}
+
+fn string_of(header: &Map<String, Value>, key: &str) -> Option<String> {
+    header.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+fn check_signature(
+    raw: &RawSignature<'_>,
+    header: &Map<String, Value>,
+    signing_input: &[u8],
+    anchors: &TrustAnchors,
+    at: OffsetDateTime,
+) -> Result<SignatureReport, SealError> {
+    let p = &raw.pointer;
+    let alg = string_of(header, "alg").ok_or_else(|| {
+        SealError::envelope(format!("{p}/protected/alg"), "there is no algorithm")
+    })?;
+    let crit: Vec<String> = match header.get("crit") {
+        None => Vec::new(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned))
+            .collect::<Option<_>>()
+            .ok_or_else(|| {
+                SealError::envelope(format!("{p}/protected/crit"), "expected an array of names")
+            })?,
+        Some(_) => {
+            return Err(SealError::envelope(
+                format!("{p}/protected/crit"),
+                "expected an array of names",
+            ))
+        }
+    };
+    let x5c: Vec<Vec<u8>> = match header.get("x5c") {
+        None => Vec::new(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let ptr = format!("{p}/protected/x5c/{i}");
+                let s = v
+                    .as_str()
+                    .ok_or_else(|| SealError::envelope(ptr.clone(), "expected a base64 string"))?;
+                let cleaned: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+                STANDARD
+                    .decode(cleaned)
+                    .map_err(|source| SealError::Base64 {
+                        pointer: ptr,
+                        source,
+                    })
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => {
+            return Err(SealError::envelope(
+                format!("{p}/protected/x5c"),
+                "expected an array",
+            ))
+        }
+    };
+    let facts = HeaderFacts {
+        alg: alg.clone(),
+        cty: string_of(header, "cty"),
+        typ: string_of(header, "typ"),
+        kid: string_of(header, "kid"),
+        x5t_s256: string_of(header, "x5t#S256"),
+        x5c_len: x5c.len(),
+        b64: b64_flag(header, p)?,
+        crit: crit.clone(),
+        content_timestamp: header.contains_key("adoTst"),
+    };
+
+    // Claimed signing time.
+    let (claimed, source, time_note) = signing_time(header, p)?;
+
+    // Unprotected etsiU: level and extra certificates.
+    let (level, extra_certs, timestamp_count) = etsi_unsigned(raw)?;
+
+    let signature = b64url(raw.signature_b64, &format!("{p}/signature"))?;
+    let signer_x509 = match x5c.first() {
+        Some(der) => {
+            Some(
+                X509::from_der(der).map_err(|source| SealError::CertificateUnreadable {
+                    place: format!("{p}/protected/x5c/0"),
+                    source,
+                })?,
+            )
+        }
+        None => None,
+    };
+
+    let integrity = integrity_check(
+        &alg,
+        &crit,
+        header,
+        &facts,
+        signer_x509.as_ref(),
+        x5c.first(),
+        signing_input,
+        &signature,
+    )?;
+
+    let signer = x5c
+        .first()
+        .map(|der| {
+            CertificateInfo::from_der(der).map_err(|source| SealError::Certificate {
+                place: format!("{p}/protected/x5c/0"),
+                source,
+            })
+        })
+        .transpose()?;
+
+    let (validity, seal_expired) = match &signer {
+        None => (
+            Check::new(
+                Status::Skipped,
+                "no certificate in the seal: validity not checked",
+            ),
+            false,
+        ),
+        Some(s) => validity_check(s, claimed, at, time_note),
+    };
+
+    let trust = match &signer_x509 {
+        None => Check::new(
+            Status::Skipped,
+            "no certificate in the seal: trust not checked",
+        ),
+        Some(cert) => {
+            let mut untrusted: Vec<X509> = Vec::new();
+            for (i, der) in x5c
+                .iter()
+                .enumerate()
+                .skip(1)
+                .chain(extra_certs.iter().enumerate())
+            {
+                match X509::from_der(der) {
+                    Ok(c) => untrusted.push(c),
+                    Err(_) => {
+                        tracing::warn!(index = i, "an extra certificate of the seal cannot be read")
+                    }
+                }
+            }
+            trust_check(cert, &untrusted, anchors, claimed.unwrap_or(at))?
+        }
+    };
+
+    let qualification = match &signer {
+        None => Check::new(Status::Skipped, "no certificate in the seal"),
+        Some(info) => qualification_check(info),
+    };
+    let timestamps = if timestamp_count == 0 && !facts.content_timestamp {
+        Check::new(
+            Status::Skipped,
+            "no timestamp: the signing time is only claimed by the sealer",
+        )
+    } else {
+        Check::new(
+            Status::Skipped,
+            format!(
+                "skipped: not checked yet ({} timestamp(s) present; timestamp checking is a later issue)",
+                timestamp_count + usize::from(facts.content_timestamp)
+            ),
+        )
+    };
+    let revocation = Check::new(
+        Status::Skipped,
+        "skipped: not checked yet (revocation checking is a later issue)",
+    );
+    Ok(SignatureReport {
+        index: raw.index,
+        header: facts,
+        signer,
+        signer_der: x5c.first().cloned().unwrap_or_default(),
+        claimed_signing_time: claimed,
+        signing_time_source: source,
+        level,
+        integrity,
+        validity,
+        seal_expired,
+        trust,
+        qualification,
+        timestamps,
+        revocation,
+    })
+}
+
+type SigningTime = (
+    Option<OffsetDateTime>,
+    Option<SigningTimeSource>,
+    Option<&'static str>,
+);
+
+fn signing_time(header: &Map<String, Value>, p: &str) -> Result<SigningTime, SealError> {
+    let iat = match header.get("iat") {
+        None => None,
+        Some(v) => {
+            let secs = v.as_i64().ok_or_else(|| {
+                SealError::envelope(
+                    format!("{p}/protected/iat"),
+                    "expected a NumericDate (seconds)",
+                )
+            })?;
+            Some(
+                OffsetDateTime::from_unix_timestamp(secs)
+                    .map_err(|_| SealError::TimeOutOfRange { what: "iat" })?,
+            )
+        }
+    };
+    let sig_t = match header.get("sigT") {
+        None => None,
+        Some(v) => {
+            let text = v.as_str().ok_or_else(|| {
+                SealError::envelope(format!("{p}/protected/sigT"), "expected an RFC 3339 time")
+            })?;
+            Some(OffsetDateTime::parse(text, &Rfc3339).map_err(|_| {
+                SealError::envelope(format!("{p}/protected/sigT"), "expected an RFC 3339 time")
+            })?)
+        }
+    };
+    Ok(match (iat, sig_t) {
+        (Some(t), None) => (Some(t), Some(SigningTimeSource::Iat), None),
+        (None, Some(t)) => (Some(t), Some(SigningTimeSource::SigT), None),
+        (Some(t), Some(_)) => (
+            Some(t),
+            Some(SigningTimeSource::Iat),
+            Some("the seal claims its time twice (iat and sigT), which JAdES forbids"),
+        ),
+        (None, None) => (None, None, Some("the seal claims no signing time")),
+    })
+}
+
+/// Level by present components, the certificates carried in `xVals`, and the number of
+/// signature/archive timestamps.
+fn etsi_unsigned(
+    raw: &RawSignature<'_>,
+) -> Result<(BaselineLevel, Vec<Vec<u8>>, usize), SealError> {
+    let Some(etsi_u) = raw.unprotected.and_then(|h| h.get("etsiU")) else {
+        return Ok((BaselineLevel::BB, Vec::new(), 0));
+    };
+    let pointer = format!("{}/header/etsiU", raw.pointer);
+    let Value::Array(items) = etsi_u else {
+        return Err(SealError::envelope(pointer, "expected an array"));
+    };
+    let (mut sig_tst, mut validation_data, mut arc_tst) = (false, false, false);
+    let mut certs = Vec::new();
+    let mut timestamps = 0;
+    for (i, item) in items.iter().enumerate() {
+        let ptr = format!("{pointer}/{i}");
+        let component: Map<String, Value> = match item {
+            Value::Object(m) => m.clone(),
+            Value::String(s) => match serde_json::from_slice(&b64url(s, &ptr)?) {
+                Ok(Value::Object(m)) => m,
+                _ => {
+                    return Err(SealError::envelope(
+                        ptr,
+                        "the component is not a JSON object",
+                    ))
+                }
+            },
+            _ => {
+                return Err(SealError::envelope(
+                    ptr,
+                    "expected an object or a base64url string",
+                ))
+            }
+        };
+        for (name, body) in &component {
+            match name.as_str() {
+                "sigTst" => {
+                    sig_tst = true;
+                    timestamps += 1;
+                }
+                "arcTst" => {
+                    arc_tst = true;
+                    timestamps += 1;
+                }
+                "xVals" | "rVals" | "tstVD" | "anyValData" => validation_data = true,
+                _ => {}
+            }
+            if name == "xVals" {
+                for entry in body.as_array().into_iter().flatten() {
+                    if let Some(val) = entry.pointer("/x509Cert/val").and_then(Value::as_str) {
+                        if let Ok(der) = STANDARD.decode(val) {
+                            certs.push(der);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let level = if !sig_tst {
+        BaselineLevel::BB
+    } else if !validation_data {
+        BaselineLevel::BT
+    } else if !arc_tst {
+        BaselineLevel::BLT
+    } else {
+        BaselineLevel::BLTA
+    };
+    Ok((level, certs, timestamps))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn integrity_check(
+    alg: &str,
+    crit: &[String],
+    header: &Map<String, Value>,
+    facts: &HeaderFacts,
+    signer: Option<&X509>,
+    signer_der: Option<&Vec<u8>>,
+    signing_input: &[u8],
+    signature: &[u8],
+) -> Result<Check, SealError> {
+    let broken = |why: String| Ok(Check::new(Status::Error, format!("seal broken: {why}")));
+    if let Some(name) = crit.iter().find(|c| !UNDERSTOOD_CRIT.contains(&c.as_str())) {
+        return broken(format!(
+            "the seal requires header {name:?}, which Sealdesk does not understand"
+        ));
+    }
+    if let Some(name) = crit.iter().find(|c| !header.contains_key(c.as_str())) {
+        return broken(format!("header {name:?} is marked critical but missing"));
+    }
+    if header.contains_key("b64") && !crit.iter().any(|c| c == "b64") {
+        return broken("b64 is used but not marked critical (RFC 7797)".into());
+    }
+    let (Some(cert), Some(der)) = (signer, signer_der) else {
+        return broken("the seal carries no certificate (x5c), so its key is unknown".into());
+    };
+    if let Some(thumb) = &facts.x5t_s256 {
+        if thumb.trim_end_matches('=') != URL_SAFE_NO_PAD.encode(sha256(der)) {
+            return broken(
+                "the certificate reference (x5t#S256) does not match the certificate".into(),
+            );
+        }
+    }
+    let key = cert
+        .public_key()
+        .map_err(SealError::crypto("reading the seal certificate key"))?;
+    match signature_valid(alg, &key, signing_input, signature) {
+        None => broken(format!("the algorithm {alg:?} is not supported")),
+        Some(false) => broken("the signature does not match the content: the credential or the seal header was changed".into()),
+        Some(true) if facts.x5t_s256.is_none() => Ok(Check::new(
+            Status::Warning,
+            "signature valid, but the seal does not reference its certificate (x5t#S256)",
+        )),
+        Some(true) => Ok(Check::new(Status::Ok, "not tampered: the signature matches the content")),
+    }
+}
+
+/// `None` = unsupported algorithm; otherwise whether the signature verifies.
+fn signature_valid(alg: &str, key: &PKey<Public>, input: &[u8], signature: &[u8]) -> Option<bool> {
+    let digest = match &alg[alg.len().saturating_sub(3)..] {
+        "256" => MessageDigest::sha256(),
+        "384" => MessageDigest::sha384(),
+        "512" => MessageDigest::sha512(),
+        _ => return None,
+    };
+    let family = alg.get(..2)?;
+    if !matches!(family, "RS" | "PS" | "ES") || alg.len() != 5 {
+        return None;
+    }
+    let run = || -> Result<bool, openssl::error::ErrorStack> {
+        let der_sig;
+        let sig: &[u8] = if family == "ES" {
+            let half = signature.len() / 2;
+            if half == 0 || signature.len() % 2 != 0 {
+                return Ok(false);
+            }
+            let r = BigNum::from_slice(&signature[..half])?;
+            let s = BigNum::from_slice(&signature[half..])?;
+            der_sig = EcdsaSig::from_private_components(r, s)?.to_der()?;
+            &der_sig
+        } else {
+            signature
+        };
+        let mut verifier = Verifier::new(digest, key)?;
+        match family {
+            "RS" => verifier.set_rsa_padding(Padding::PKCS1)?,
+            "PS" => {
+                verifier.set_rsa_padding(Padding::PKCS1_PSS)?;
+                verifier.set_rsa_mgf1_md(digest)?;
+                verifier.set_rsa_pss_saltlen(RsaPssSaltlen::DIGEST_LENGTH)?;
+            }
+            _ => {}
+        }
+        verifier.update(input)?;
+        verifier.verify(sig)
+    };
+    // A key of the wrong type or a garbled value is a failed verification, not a crash.
+    Some(run().unwrap_or(false))
+}
+
+fn name_of(name: &X509NameRef) -> String {
+    let entry = |nid| {
+        name.entries_by_nid(nid)
+            .next()
+            .and_then(|e| e.data().to_string().ok())
+    };
+    entry(Nid::COMMONNAME)
+        .or_else(|| entry(Nid::ORGANIZATIONNAME))
+        .or_else(|| {
+            name.entries()
+                .next()
+                .and_then(|e| e.data().to_string().ok())
+        })
+        .unwrap_or_else(|| "an unnamed authority".to_owned())
+}
+
+fn day(t: OffsetDateTime) -> String {
+    t.date().to_string()
+}
+
+fn qualification_check(info: &CertificateInfo) -> Check {
+    let sscd = if info.qc_sscd {
+        "declares its key to be in a qualified device (QcSSCD)"
+    } else {
+        "does not declare a qualified device (no QcSSCD)"
+    };
+    if info.is_qualified_seal() {
+        Check::new(
+            Status::Ok,
+            format!("the certificate declares a qualified e-seal and {sscd}; not yet confirmed against the EU trusted lists"),
+        )
+    } else if info.qc_compliance {
+        Check::new(
+            Status::Warning,
+            format!("the certificate declares qualified status but not as an e-seal with non-repudiation, and {sscd}"),
+        )
+    } else {
+        Check::new(
+            Status::Warning,
+            "the certificate does not declare a qualified e-seal (no QcCompliance statement)",
+        )
+    }
+}
+
+fn validity_check(
+    s: &CertificateInfo,
+    claimed: Option<OffsetDateTime>,
+    at: OffsetDateTime,
+    note: Option<&'static str>,
+) -> (Check, bool) {
+    let expired_now = at > s.not_after;
+    let when = claimed.unwrap_or(at);
+    if when < s.not_before {
+        return (
+            Check::new(
+                Status::Error,
+                format!(
+                    "the certificate was not yet valid when the seal was made (valid from {})",
+                    day(s.not_before)
+                ),
+            ),
+            expired_now,
+        );
+    }
+    if when > s.not_after {
+        return (
+            Check::new(
+                Status::Error,
+                format!(
+                    "seal expired: the certificate expired on {}, before the seal was made",
+                    day(s.not_after)
+                ),
+            ),
+            true,
+        );
+    }
+    if expired_now {
+        return (
+            Check::new(
+                Status::Warning,
+                format!(
+                    "seal expired: the certificate was valid when the seal was made but expired on {}",
+                    day(s.not_after)
+                ),
+            ),
+            true,
+        );
+    }
+    match note {
+        Some(n) => (
+            Check::new(Status::Warning, format!("certificate valid, but {n}")),
+            false,
+        ),
+        None => (
+            Check::new(
+                Status::Ok,
+                format!("certificate valid until {}", day(s.not_after)),
+            ),
+            false,
+        ),
+    }
+}
+
+fn trust_check(
+    cert: &X509,
+    untrusted: &[X509],
+    anchors: &TrustAnchors,
+    when: OffsetDateTime,
+) -> Result<Check, SealError> {
+    let issuer = name_of(cert.issuer_name());
+    if anchors.is_empty() {
+        return Ok(Check::new(
+            Status::Warning,
+            format!("not trusted: issued by {issuer}, and no trust anchors are configured"),
+        ));
+    }
+    let mut builder =
+        X509StoreBuilder::new().map_err(SealError::crypto("building a certificate store"))?;
+    for anchor in anchors.certificates() {
+        builder
+            .add_cert(anchor.clone())
+            .map_err(SealError::crypto("adding a trust anchor"))?;
+    }
+    let mut param = openssl::x509::verify::X509VerifyParam::new()
+        .map_err(SealError::crypto("building verification parameters"))?;
+    param
+        .set_flags(X509VerifyFlags::PARTIAL_CHAIN)
+        .map_err(SealError::crypto("setting verification flags"))?;
+    param.set_time(when.unix_timestamp() as _);
+    builder
+        .set_param(&param)
+        .map_err(SealError::crypto("setting verification parameters"))?;
+    let store = builder.build();
+    let mut chain = Stack::new().map_err(SealError::crypto("building a certificate stack"))?;
+    for c in untrusted {
+        chain
+            .push(c.clone())
+            .map_err(SealError::crypto("building a certificate stack"))?;
+    }
+    let mut ctx =
+        X509StoreContext::new().map_err(SealError::crypto("building a verification context"))?;
+    let outcome = ctx
+        .init(&store, cert, &chain, |c| {
+            let ok = c.verify_cert()?;
+            let anchor = c
+                .chain()
+                .and_then(|ch| ch.iter().last().map(|a| name_of(a.subject_name())));
+            Ok((ok, anchor, c.error().error_string().to_owned()))
+        })
+        .map_err(SealError::crypto("verifying the certificate chain"))?;
+    Ok(match outcome {
+        (true, anchor, _) => Check::new(
+            Status::Ok,
+            format!("trusted: the certificate chains to {}", anchor.unwrap_or_else(|| issuer.clone())),
+        ),
+        (false, _, reason) => Check::new(
+            Status::Warning,
+            format!("not trusted: issued by {issuer}, which does not chain to a trust anchor ({reason})"),
+        ),
+    })
+}
