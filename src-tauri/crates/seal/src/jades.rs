@@ -15,7 +15,7 @@ use openssl::x509::X509;
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
-use crate::error::SealError;
+pub use crate::error::SealError;
 use crate::signer::{SignatureAlgorithm, Signer};
 
 /// The JWS `typ` of a JAdES JSON serialization.

@@ -28,8 +28,8 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::certificate::CertificateInfo;
-use crate::error::SealError;
-use crate::trust::TrustAnchors;
+pub use crate::error::SealError;
+pub use crate::trust::TrustAnchors;
 
 /// Critical header names this verifier understands (it processes them or they do not change
 /// what is signed).
