@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use sealdesk_catalogue::Catalogue;
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
@@ -99,5 +100,164 @@ fn data_dir_comes_from_either_argument_form() {
             Err(AppError::DataDirArgumentMissing)
         ),
         "an empty --data-dir= is an error"
+    );
+}
+
+#[test]
+fn a_flow_error_crosses_ipc_with_its_code_and_sentence() {
+    let error = sealdesk_flows::FlowError::NoDataDir;
+    let sentence = error.to_string();
+    let ipc = serde_json::to_value(IpcError::from(error)).expect("IpcError serializes");
+    assert_eq!(
+        ipc,
+        json!({ "code": "Storage", "message": sentence }),
+        "the window gets the flow's code and its sentence unchanged, as {{code, message}}"
+    );
+}
+
+#[test]
+fn sealing_without_a_module_says_the_token_is_missing() {
+    let catalogue = Catalogue::open_in_memory().expect("in-memory catalogue");
+    let selector = DeviceSelector {
+        module: Some(PathBuf::from("/nonexistent/sealdesk-test/libnothing.so")),
+        token_label: Some("NOPE".into()),
+        key_id: None,
+    };
+    let (_app, window) = mock_app(AppState::new(catalogue, selector, Instant::now()));
+    let error = invoke(
+        &window,
+        "seal_sample",
+        json!({ "pin": "not-used-0000", "confirmFinalTry": false }),
+    )
+    .expect_err("sealing cannot succeed without a PKCS#11 module");
+    assert_eq!(
+        error["code"], "TokenMissing",
+        "a missing module must reach the UI as TokenMissing, got {error}"
+    );
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(
+        !message.is_empty() && !message.contains("not-used-0000"),
+        "the message must say something and never echo the PIN: {message:?}"
+    );
+}
+
+/// The O of a certificate, read with the openssl CLI (not with our own parser).
+fn certificate_organisation(cert_pem: &str) -> String {
+    let out = Command::new("openssl")
+        .args([
+            "x509",
+            "-noout",
+            "-subject",
+            "-nameopt",
+            "multiline,-esc_msb,utf8",
+            "-in",
+        ])
+        .arg(cert_pem)
+        .output()
+        .expect("openssl runs");
+    assert!(out.status.success(), "openssl x509 failed on {cert_pem}");
+    let text = String::from_utf8(out.stdout).expect("openssl prints UTF-8");
+    text.lines()
+        .filter_map(|line| line.trim().split_once('='))
+        .find(|(key, _)| key.trim() == "organizationName")
+        .map(|(_, value)| value.trim().to_string())
+        .unwrap_or_else(|| panic!("no organizationName in the subject of {cert_pem}: {text}"))
+}
+
+/// All token work in one test: SOFTHSM2_CONF is process-wide, so no two tests may set it.
+#[test]
+fn commands_answer_from_a_real_softhsm_token() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let token_dir = dir.path().join("token");
+    let pin = "app-7391-pin";
+    let label = "APPTEST";
+    let made = Command::new(repo_root().join("tests/harness/mktoken.sh"))
+        .arg(&token_dir)
+        .arg(label)
+        .env("SEALDESK_TEST_PIN", pin)
+        .status()
+        .expect("tests/harness/mktoken.sh runs");
+    assert!(
+        made.success(),
+        "mktoken.sh failed: see {}/mktoken.log",
+        token_dir.display()
+    );
+    let facts: Value = serde_json::from_str(
+        &std::fs::read_to_string(token_dir.join("token.json")).expect("token.json written"),
+    )
+    .expect("token.json is JSON");
+    let text = |v: &Value| {
+        v.as_str()
+            .expect("token.json field is a string")
+            .to_string()
+    };
+    std::env::set_var("SOFTHSM2_CONF", text(&facts["softhsm2_conf"]));
+    let holder = certificate_organisation(&text(&facts["keys"][0]["cert_pem"]));
+
+    let data = dir.path().join("data");
+    let selector = DeviceSelector {
+        module: Some(PathBuf::from(text(&facts["module"]))),
+        token_label: Some(label.into()),
+        key_id: None,
+    };
+    let state = start(&data, selector, Instant::now()).expect("start() prepares the data dir");
+    assert!(
+        data.join(CATALOGUE_FILE).is_file(),
+        "start() creates the catalogue in the data dir"
+    );
+    let (_app, window) = mock_app(state);
+
+    let status = invoke(&window, "device_status", json!({})).expect("device_status answers");
+    let token = &status["tokens"][0];
+    assert_eq!(
+        token["label"], label,
+        "the panel's token is the harness token: {status}"
+    );
+    assert_eq!(
+        token["isTest"], true,
+        "a SoftHSM2 token with a test CA is a test token"
+    );
+    assert_eq!(
+        token["seal"]["holder"],
+        holder.as_str(),
+        "the holder shown is the O of the token's seal certificate"
+    );
+
+    let refused = invoke(
+        &window,
+        "seal_sample",
+        json!({ "pin": "000000", "confirmFinalTry": false }),
+    )
+    .expect_err("a wrong PIN must be refused");
+    assert_eq!(refused["code"], "PinIncorrect", "wrong PIN code: {refused}");
+
+    let report = invoke(
+        &window,
+        "seal_sample",
+        json!({ "pin": pin, "confirmFinalTry": false }),
+    )
+    .expect("the right PIN seals the sample");
+    assert_eq!(report["sealed"], true, "the report says sealed: {report}");
+    assert_eq!(report["intact"], true, "a fresh seal is intact: {report}");
+    let checks = report["checks"].as_array().expect("checks is a list");
+    let seal_check = checks.iter().find(|c| c["check"] == "seal");
+    assert_eq!(
+        seal_check.map(|c| &c["status"]),
+        Some(&json!("ok")),
+        "the seal check is ok: {report}"
+    );
+    assert!(
+        !report.to_string().contains(pin),
+        "the PIN never travels back over IPC"
+    );
+
+    let log = std::fs::read_to_string(data.join("logs").join(LOG_FILE)).expect("log file written");
+    assert!(
+        log.contains("sample credential sealed"),
+        "sealing is logged: {log}"
+    );
+    assert!(
+        !log.contains(pin) && !log.contains("000000"),
+        "no PIN, right or wrong, reaches the log"
     );
 }
