@@ -72,8 +72,11 @@ impl IpcError {
 
 impl From<FlowError> for IpcError {
     fn from(error: FlowError) -> Self {
+        let code = error.code();
+        // The code only: messages may name files or tokens, and the log stays free of them.
+        tracing::warn!(?code, "command failed");
         Self {
-            code: error.code(),
+            code,
             message: error.to_string(),
         }
     }

@@ -12,6 +12,7 @@ use crate::error::IpcError;
 /// State managed by Tauri and read by the commands.
 pub struct AppState {
     catalogue: Arc<Mutex<Catalogue>>,
+    token: Arc<Mutex<()>>,
     selector: Arc<DeviceSelector>,
     started: Instant,
 }
@@ -21,6 +22,7 @@ impl AppState {
     pub fn new(catalogue: Catalogue, selector: DeviceSelector, started: Instant) -> Self {
         Self {
             catalogue: Arc::new(Mutex::new(catalogue)),
+            token: Arc::new(Mutex::new(())),
             selector: Arc::new(selector),
             started,
         }
@@ -36,10 +38,29 @@ impl AppState {
         self.started
     }
 
+    /// The token lock: one PKCS#11 conversation at a time (a status check never runs
+    /// while a seal is being made), handed to the blocking worker thread.
+    pub fn token_lock(&self) -> Arc<Mutex<()>> {
+        Arc::clone(&self.token)
+    }
+
     /// A handle to the catalogue that can move onto a blocking worker thread.
     pub fn catalogue(&self) -> Arc<Mutex<Catalogue>> {
         Arc::clone(&self.catalogue)
     }
+}
+
+/// Runs `work` while holding the token lock; a poisoned lock is reported, not unwrapped.
+pub fn with_token<T>(
+    token: &Mutex<()>,
+    work: impl FnOnce() -> Result<T, IpcError>,
+) -> Result<T, IpcError> {
+    let _one_at_a_time = token.lock().map_err(|_| {
+        IpcError::internal(
+            "the seal device is unavailable after an earlier failure: restart Sealdesk",
+        )
+    })?;
+    work()
 }
 
 /// Runs `work` with the catalogue locked; a poisoned lock is reported, not unwrapped.

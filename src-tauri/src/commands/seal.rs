@@ -9,14 +9,14 @@ use time::OffsetDateTime;
 use zeroize::Zeroize;
 
 use crate::error::IpcError;
-use crate::state::{with_catalogue, AppState};
+use crate::state::{with_catalogue, with_token, AppState};
 
 /// Seals the bundled sample credential with the token's seal key and verifies the result.
 ///
 /// `confirm_final_try` must be true when the token reports that one wrong PIN would lock it.
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, fields(confirm_final_try))]
+#[tracing::instrument(skip_all, fields(confirm_final_try = confirm_final_try))]
 pub async fn seal_sample(
     state: State<'_, AppState>,
     mut pin: String,
@@ -24,12 +24,14 @@ pub async fn seal_sample(
 ) -> Result<VerificationReport, IpcError> {
     let secret = SecretString::from(pin.as_str());
     pin.zeroize();
-    let (catalogue, selector) = (state.catalogue(), state.selector());
+    let (token, catalogue, selector) = (state.token_lock(), state.catalogue(), state.selector());
     let now = OffsetDateTime::now_utc();
     let sealed = tauri::async_runtime::spawn_blocking(move || {
-        with_catalogue(&catalogue, |cat| {
-            sealdesk_flows::seal_sample(cat, &selector, secret, confirm_final_try, now)
-                .map_err(IpcError::from)
+        with_token(&token, || {
+            with_catalogue(&catalogue, |cat| {
+                sealdesk_flows::seal_sample(cat, &selector, secret, confirm_final_try, now)
+                    .map_err(IpcError::from)
+            })
         })
     })
     .await??;
