@@ -18,6 +18,10 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 use tempfile::TempDir;
 
+const CKF_USER_PIN_COUNT_LOW: u64 = 0x0001_0000;
+const CKF_USER_PIN_FINAL_TRY: u64 = 0x0002_0000;
+const CKF_USER_PIN_LOCKED: u64 = 0x0004_0000;
+
 /// The label of the token made by [`TestToken::create`] and [`TestToken::shared`].
 pub const DEFAULT_LABEL: &str = "TEST";
 
@@ -170,6 +174,56 @@ impl TestToken {
     pub fn cert_der(&self, id: &str) -> Vec<u8> {
         let path = &self.key(id).cert_der;
         std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+    }
+
+    /// Marks the user PIN as locked (CKF_USER_PIN_LOCKED) in the token's store.
+    ///
+    /// SoftHSM2 has no retry limit, so this edits the stored token flags: SoftHSM then *reports*
+    /// the PIN as locked in C_GetTokenInfo (it still accepts the PIN, so this tests refusals
+    /// that happen before login). Call it before any process loads the module for this token
+    /// (a child process, or this process before its first use of the module).
+    pub fn lock_user_pin(&self) {
+        self.add_token_flags(CKF_USER_PIN_LOCKED);
+    }
+
+    /// Marks the user PIN as on its final try (CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY);
+    /// same caveats as [`TestToken::lock_user_pin`].
+    pub fn set_user_pin_final_try(&self) {
+        self.add_token_flags(CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY);
+    }
+
+    /// ORs `bits` into the CKA_OS_TOKENFLAGS attribute of SoftHSM2's `token.object` (file
+    /// format: 8-byte attribute type, 8-byte kind (2 = unsigned long), 8-byte big-endian value).
+    fn add_token_flags(&self, bits: u64) {
+        const PATTERN: [u8; 16] = [0, 0, 0, 0, 0x80, 0, 0x53, 0x4b, 0, 0, 0, 0, 0, 0, 0, 2];
+        let tokens = self.dir.join("tokens");
+        let entries = std::fs::read_dir(&tokens)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", tokens.display()));
+        let mut patched = 0;
+        for entry in entries.flatten() {
+            let path = entry.path().join("token.object");
+            let Ok(mut bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            let at = bytes
+                .windows(PATTERN.len())
+                .position(|w| w == PATTERN)
+                .unwrap_or_else(|| panic!("no token flags in {}", path.display()));
+            let value_at = at + PATTERN.len();
+            let mut value = [0u8; 8];
+            value.copy_from_slice(&bytes[value_at..value_at + 8]);
+            let flags = u64::from_be_bytes(value) | bits;
+            bytes[value_at..value_at + 8].copy_from_slice(&flags.to_be_bytes());
+            std::fs::write(&path, &bytes)
+                .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+            patched += 1;
+        }
+        assert_eq!(
+            patched,
+            1,
+            "exactly one token store in {}",
+            tokens.display()
+        );
     }
 
     /// The DER certificate of the test CA.
