@@ -65,7 +65,26 @@ export type DeviceStatus = {
 	message: string | null,
 };
 
-export type ErrorCode = "CertificateExpired" | "InvalidInput" | "NoSealKey" | "PinFinalTry" | "PinIncorrect" | "PinLocked" | "Storage" | "TokenMissing" | "Unknown";
+/**  What the UI and the CLI branch on. A variant exists only where a caller acts differently. */
+export type ErrorCode = 
+/**  The seal certificate is expired or not yet valid: another key or a renewal is needed. */
+"CertificateExpired" | 
+/**  The input file is malformed or incomplete. */
+"InvalidInput" | 
+/**  The token has no usable seal key. */
+"NoSealKey" | 
+/**  One more wrong PIN locks the token: ask for explicit confirmation. */
+"PinFinalTry" | 
+/**  Wrong PIN: ask again. */
+"PinIncorrect" | 
+/**  The PIN is locked: only unblocking helps. */
+"PinLocked" | 
+/**  The catalogue or a file could not be read or written. */
+"Storage" | 
+/**  No module or no token: plug it in or configure the module. */
+"TokenMissing" | 
+/**  Anything else: show the message. */
+"Unknown";
 
 /**  A format finding, placed by JSON pointer. */
 export type FindingView = {
