@@ -70,7 +70,7 @@ pub enum Status {
     Ok,
     /// The check was not made (the sentence says why).
     Skipped,
-    /// Passed with a reservation, or an informational negative (e.g. not trusted).
+    /// Passed with a reservation (e.g. a seal made while valid, certificate expired since).
     Warning,
 }
 
@@ -617,14 +617,14 @@ fn check_signature(
         Check::new(
             Status::Skipped,
             format!(
-                "skipped: not checked yet ({} timestamp(s) present; timestamp checking is a later issue)",
+                "not checked yet ({} timestamp(s) present; timestamp checking is a later issue)",
                 timestamp_count + usize::from(facts.content_timestamp)
             ),
         )
     };
     let revocation = Check::new(
         Status::Skipped,
-        "skipped: not checked yet (revocation checking is a later issue)",
+        "not checked yet (revocation checking is a later issue)",
     );
     Ok(SignatureReport {
         index: raw.index,
@@ -962,7 +962,7 @@ fn trust_check(
     let issuer = name_of(cert.issuer_name());
     if anchors.is_empty() {
         return Ok(Check::new(
-            Status::Warning,
+            Status::Error,
             format!("not trusted: issued by {issuer}, and no trust anchors are configured"),
         ));
     }
@@ -1006,7 +1006,7 @@ fn trust_check(
             format!("trusted: the certificate chains to {}", anchor.unwrap_or_else(|| issuer.clone())),
         ),
         (false, _, reason) => Check::new(
-            Status::Warning,
+            Status::Error,
             format!("not trusted: issued by {issuer}, which does not chain to a trust anchor ({reason})"),
         ),
     })

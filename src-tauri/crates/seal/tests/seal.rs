@@ -235,8 +235,8 @@ fn round_trip_for_each_algorithm() {
         let trust = &untrusted.signatures[0].trust;
         assert_eq!(
             trust.status,
-            Status::Warning,
-            "not trusted is a warning, not broken"
+            Status::Error,
+            "not trusted is a trust error while the seal stays intact (not broken)"
         );
         assert!(
             trust.message.starts_with("not trusted") && trust.message.contains("Test Root CA"),
@@ -522,7 +522,7 @@ fn official_sealed_samples_verify_and_are_not_trusted() {
         let s = &verdict.signatures[0];
         assert_eq!(
             s.trust.status,
-            Status::Warning,
+            Status::Error,
             "{name}: test CA is not trusted"
         );
         assert!(
