@@ -1,6 +1,8 @@
 //! The [`Credential`] newtype: reading, payload bytes and a summary.
 
 use serde_json::Value;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
 use crate::error::ElmError;
 use crate::language::{items, language_code, text_in};
@@ -154,9 +156,98 @@ impl Credential {
     }
 }
 
+/// Where a credential stands in its own validity period at a given time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ValidityPeriod {
+    /// Before `validFrom`.
+    NotYetValid {
+        /// `validFrom`.
+        from: OffsetDateTime,
+    },
+    /// Past `validUntil` / `expirationDate`.
+    Expired {
+        /// The end of validity.
+        until: OffsetDateTime,
+    },
+    /// Within its period; `until` is `None` when it does not expire.
+    Valid {
+        /// The end of validity, if any.
+        until: Option<OffsetDateTime>,
+    },
+    /// A date is present but is not an xsd:dateTime.
+    Unreadable {
+        /// JSON pointer of the date.
+        pointer: &'static str,
+    },
+}
+
+impl Credential {
+    /// The credential's own validity (`validFrom`, `validUntil` or the VC 1.1
+    /// `expirationDate`) at `at`.
+    pub fn validity_at(&self, at: OffsetDateTime) -> ValidityPeriod {
+        let read = |pointer: &'static str| -> Result<Option<OffsetDateTime>, ValidityPeriod> {
+            match self.0.pointer(pointer) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => OffsetDateTime::parse(s, &Rfc3339)
+                    .map(Some)
+                    .map_err(|_| ValidityPeriod::Unreadable { pointer }),
+                Some(_) => Err(ValidityPeriod::Unreadable { pointer }),
+            }
+        };
+        let period = || -> Result<ValidityPeriod, ValidityPeriod> {
+            let from = read("/validFrom")?;
+            let until = match read("/validUntil")? {
+                Some(until) => Some(until),
+                None => read("/expirationDate")?,
+            };
+            Ok(match (from, until) {
+                (Some(from), _) if at < from => ValidityPeriod::NotYetValid { from },
+                (_, Some(until)) if at > until => ValidityPeriod::Expired { until },
+                (_, until) => ValidityPeriod::Valid { until },
+            })
+        };
+        period().unwrap_or_else(|e| e)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn validity_period_reads_valid_from_until_and_expiration_date() {
+        use time::macros::datetime;
+        let c = |json: &str| Credential::from_json(json.as_bytes(), "v.json").expect("parse");
+        let at = datetime!(2026-01-01 0:00 UTC);
+        let open = c(r#"{"type":["VerifiableCredential"],"validFrom":"2025-01-01T00:00:00Z"}"#);
+        assert_eq!(
+            open.validity_at(at),
+            ValidityPeriod::Valid { until: None },
+            "no end"
+        );
+        let future = c(r#"{"type":["VerifiableCredential"],"validFrom":"2027-01-01T00:00:00Z"}"#);
+        assert!(
+            matches!(future.validity_at(at), ValidityPeriod::NotYetValid { .. }),
+            "starts later"
+        );
+        let old = c(r#"{"type":["VerifiableCredential"],"expirationDate":"2025-06-01T00:00:00Z"}"#);
+        assert_eq!(
+            old.validity_at(at),
+            ValidityPeriod::Expired {
+                until: datetime!(2025-06-01 0:00 UTC)
+            },
+            "VC 1.1 expirationDate counts as the end"
+        );
+        let bad = c(r#"{"type":["VerifiableCredential"],"validUntil":"next year"}"#);
+        assert_eq!(
+            bad.validity_at(at),
+            ValidityPeriod::Unreadable {
+                pointer: "/validUntil"
+            },
+            "an unreadable date is named, not guessed"
+        );
+    }
 
     #[test]
     fn reads_credential_and_upload_wrapper() {

@@ -17,7 +17,7 @@ mod language;
 
 pub use build::{build, prepare_for_sealing, IssuerIdentity, Recipient, Template};
 pub use country::{country_alpha3, CountryEntry, COUNTRIES};
-pub use credential::{Credential, Summary};
+pub use credential::{Credential, Summary, ValidityPeriod};
 pub use error::ElmError;
 pub use format::Finding;
 pub use language::{language_code, text_in};
