@@ -1,1 +1,280 @@
-fn main() {}
+//! `sealdesk-cli`: the headless face of Sealdesk.
+//!
+//! Parses arguments, reads the PIN (env `SEALDESK_PIN` or a no-echo prompt), calls
+//! `sealdesk-flows` and prints. With `--json` stdout carries exactly one JSON document;
+//! messages go to stderr. Every failure is one line that says what to do, with a distinct exit
+//! code (see [`exit`]); nothing panics on bad input.
+
+mod exit;
+mod output;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use sealdesk_flows::{DeviceSelector, FlowError, TrustAnchors};
+use secrecy::SecretString;
+use time::OffsetDateTime;
+
+/// Seal and verify European Digital Credentials with the institution's seal token.
+#[derive(Parser)]
+#[command(name = "sealdesk-cli", version, about)]
+struct Cli {
+    /// The catalogue folder (default: SEALDESK_DATA_DIR, else the app's data folder).
+    #[arg(long, global = true, env = "SEALDESK_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The seal device: PKCS#11 module, tokens, seal keys.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Build an unsealed credential from a template and one recipient.
+    Build {
+        /// Template: an ELM credential JSON (or the `{"credential": …}` upload wrapper).
+        #[arg(long)]
+        template: PathBuf,
+        /// Recipient JSON: fullName, givenName, familyName, email, dateOfBirth.
+        #[arg(long)]
+        recipient: PathBuf,
+        /// Where to write the credential.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Seal a credential on the token (JAdES, enveloping JWS JSON, unencoded payload).
+    Seal {
+        /// The credential to seal (JSON-LD).
+        credential: PathBuf,
+        /// Where to write the sealed credential.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        device: DeviceArgs,
+        /// Go on although the token says one more wrong PIN locks it.
+        #[arg(long)]
+        confirm_final_try: bool,
+        /// Print the verification of the sealed file as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Verify sealed (or unsealed) credentials; exit 0 only if every seal is intact.
+    Verify {
+        /// Files to verify.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// A folder of trusted CA certificates (PEM or DER).
+        #[arg(long)]
+        trust_dir: Option<PathBuf>,
+        /// One JSON document on stdout (an array of reports).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// List tokens, their PIN state and seal keys (no PIN needed).
+    List {
+        #[command(flatten)]
+        device: DeviceArgs,
+        /// One JSON document on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Clone)]
+struct DeviceArgs {
+    /// PKCS#11 module (default: SEALDESK_PKCS11_MODULE, else discovery).
+    #[arg(long, env = "SEALDESK_PKCS11_MODULE")]
+    module: Option<PathBuf>,
+    /// Token label (default: SEALDESK_TOKEN_LABEL, else the first token).
+    #[arg(long = "token", env = "SEALDESK_TOKEN_LABEL")]
+    token: Option<String>,
+    /// CKA_ID of the seal key, hex (default: the best seal key on the token).
+    #[arg(long)]
+    key_id: Option<String>,
+}
+
+impl DeviceArgs {
+    fn selector(&self) -> DeviceSelector {
+        DeviceSelector {
+            module: self.module.clone(),
+            token_label: self.token.clone(),
+            key_id: self.key_id.clone(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SEALDESK_LOG")
+                // cryptoki logs every vendor mechanism it has no name for at ERROR level:
+                // noise for a person, so it is off unless asked for.
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,cryptoki=off")),
+        )
+        .init();
+    match run(cli) {
+        Ok(code) => code,
+        Err(failure) => {
+            eprintln!("sealdesk-cli: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+/// A failure on its way out: the one line and the exit code.
+struct Failure {
+    message: String,
+    code: u8,
+}
+
+impl From<FlowError> for Failure {
+    fn from(error: FlowError) -> Self {
+        Self {
+            code: exit::for_flow_error(&error),
+            message: error.to_string(),
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    let now = OffsetDateTime::now_utc();
+    match cli.command {
+        Command::Token(TokenCommand::List { device, json }) => {
+            let status = sealdesk_flows::device_status(&device.selector(), now)?;
+            if json {
+                output::json(&status)?;
+            } else {
+                output::device(&status);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Build {
+            template,
+            recipient,
+            out,
+        } => {
+            let template_bytes = read(&template)?;
+            let recipient_bytes = read(&recipient)?;
+            let built = sealdesk_flows::build_credential(
+                &template_bytes,
+                &template.display().to_string(),
+                &recipient_bytes,
+                &recipient.display().to_string(),
+                now,
+            )?;
+            write(&out, &built.bytes)?;
+            eprintln!("built {} -> {}", built.credential_id, out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Seal {
+            credential,
+            out,
+            device,
+            confirm_final_try,
+            json,
+        } => {
+            let bytes = read(&credential)?;
+            let catalogue = sealdesk_flows::open_catalogue(cli.data_dir.as_deref())?;
+            let pin = read_pin()?;
+            let sealed = sealdesk_flows::seal_credential(
+                &catalogue,
+                &device.selector(),
+                pin,
+                confirm_final_try,
+                &bytes,
+                &credential.display().to_string(),
+                now,
+            )?;
+            write(&out, &sealed.sealed)?;
+            if json {
+                output::json(&sealed.report)?;
+            }
+            eprintln!(
+                "sealed {} -> {} ({})",
+                sealed.credential_id,
+                out.display(),
+                if sealed.report.intact {
+                    "seal verified"
+                } else {
+                    "SEAL DID NOT VERIFY"
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify {
+            files,
+            trust_dir,
+            json,
+        } => {
+            let trust = match &trust_dir {
+                Some(dir) => TrustAnchors::from_dir(dir).map_err(FlowError::from)?,
+                None => TrustAnchors::empty(),
+            };
+            let mut reports = Vec::with_capacity(files.len());
+            for file in &files {
+                let bytes = read(file)?;
+                reports.push(sealdesk_flows::verify(
+                    &bytes,
+                    &file.display().to_string(),
+                    &trust,
+                    now,
+                )?);
+            }
+            if json {
+                output::json(&reports)?;
+            } else {
+                for report in &reports {
+                    output::report(report);
+                }
+            }
+            let all_intact = reports.iter().all(|r| r.sealed && r.intact);
+            Ok(if all_intact {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(exit::NOT_INTACT)
+            })
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| Failure {
+        message: format!("cannot read {}: {e}", path.display()),
+        code: exit::IO,
+    })
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    std::fs::write(path, bytes).map_err(|e| Failure {
+        message: format!("cannot write {}: {e}", path.display()),
+        code: exit::IO,
+    })
+}
+
+/// The PIN from `SEALDESK_PIN`, else a no-echo prompt on the terminal.
+fn read_pin() -> Result<SecretString, Failure> {
+    if let Ok(pin) = std::env::var("SEALDESK_PIN") {
+        return Ok(SecretString::from(pin));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure {
+            message: "no PIN: set SEALDESK_PIN or run in a terminal to be asked for it".into(),
+            code: exit::USAGE,
+        });
+    }
+    rpassword::prompt_password("Token PIN: ")
+        .map(SecretString::from)
+        .map_err(|e| Failure {
+            message: format!("cannot read the PIN from the terminal: {e}"),
+            code: exit::IO,
+        })
+}

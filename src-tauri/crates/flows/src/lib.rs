@@ -1,1 +1,48 @@
-//! placeholder
+//! The use cases of Sealdesk, tying the domain crates together; used by the app and the CLI.
+//!
+//! Each use case takes what it needs as arguments (the catalogue, the device selector, the
+//! PIN, the time) and returns a view (`views`) or a [`FlowError`]; there is no global state and
+//! no clock inside, so every flow runs in `cargo test` without Tauri. Rules live in the domain
+//! crates; this crate only sequences them: template → credential → seal → verify → register.
+
+#![warn(missing_docs)]
+
+mod build;
+mod device;
+mod error;
+mod seal;
+mod verify;
+pub mod views;
+
+use std::path::{Path, PathBuf};
+
+pub use build::{build_credential, BuiltCredential, SAMPLE_RECIPIENT, SAMPLE_TEMPLATE};
+pub use device::{device_status, DeviceSelector};
+pub use error::{ErrorCode, FlowError};
+pub use seal::{seal_credential, seal_sample, SealedCredential};
+pub use sealdesk_catalogue::Catalogue;
+pub use sealdesk_seal::verify::TrustAnchors;
+pub use verify::verify;
+pub use views::*;
+
+/// The app identifier; the data folder is named after it (as Tauri names it).
+pub const APP_IDENTIFIER: &str = "eu.sealdesk.desktop";
+
+/// The default data folder: `$XDG_DATA_HOME/<id>` or `~/.local/share/<id>` (what Tauri's
+/// `app_data_dir` gives on Linux), so the CLI and the app share one catalogue.
+pub fn default_data_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    Some(base.join(APP_IDENTIFIER))
+}
+
+/// Opens the catalogue in `data_dir` (default: [`default_data_dir`]).
+pub fn open_catalogue(data_dir: Option<&Path>) -> Result<Catalogue, FlowError> {
+    let dir = match data_dir {
+        Some(dir) => dir.to_path_buf(),
+        None => default_data_dir().ok_or(FlowError::NoDataDir)?,
+    };
+    Ok(Catalogue::open(&dir.join("catalogue.sqlite3"))?)
+}

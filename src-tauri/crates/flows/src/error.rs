@@ -1,0 +1,156 @@
+//! The one error type of the use cases, and the small code the UI branches on.
+
+use sealdesk_catalogue::CatalogueError;
+use sealdesk_elm::{ElmError, Finding};
+use sealdesk_seal::certificate::CertificateError;
+use sealdesk_seal::jades::SealError;
+use sealdesk_token::TokenError;
+
+/// Why a use case could not be carried out. `Display` is the sentence shown to a person.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FlowError {
+    /// The credential or template file cannot be used.
+    #[error(transparent)]
+    Credential(#[from] ElmError),
+    /// The recipient file is not a recipient.
+    #[error("{source_name} is not a recipient (fullName, email …): {source}")]
+    Recipient {
+        /// The file.
+        source_name: String,
+        /// The parser's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The credential still lacks mandatory parts after the seal fields were filled.
+    #[error("{source_name} cannot be sealed: {}", describe(findings))]
+    Incomplete {
+        /// The file.
+        source_name: String,
+        /// What is missing, by JSON pointer.
+        findings: Vec<Finding>,
+    },
+    /// The seal device refused or failed.
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    /// Sealing failed.
+    #[error(transparent)]
+    Seal(#[from] SealError),
+    /// The seal certificate could not be read.
+    #[error("the seal certificate on the token cannot be read: {source}")]
+    SealCertificate {
+        /// Why.
+        #[source]
+        source: CertificateError,
+    },
+    /// The seal certificate lacks what the credential's issuer needs.
+    #[error("the seal certificate has no {what}: it cannot seal EDC credentials; use the institution's e-seal certificate")]
+    SealCertificateIncomplete {
+        /// The missing part.
+        what: &'static str,
+    },
+    /// A file to verify is neither a credential nor a readable seal.
+    #[error("{source_name}: {source}")]
+    Unverifiable {
+        /// The file.
+        source_name: String,
+        /// What is wrong with it, with the place.
+        #[source]
+        source: SealError,
+    },
+    /// Our own check of a fresh seal failed; nothing was kept.
+    #[error("the new seal did not verify, so it was not kept: check the token and try again")]
+    SealDidNotVerify,
+    /// The catalogue failed.
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
+    /// No data folder could be found.
+    #[error("no data folder: pass --data-dir or set SEALDESK_DATA_DIR")]
+    NoDataDir,
+}
+
+fn describe(findings: &[Finding]) -> String {
+    findings
+        .iter()
+        .map(|f| format!("{} {}", f.pointer, f.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// What the UI and the CLI branch on. A variant exists only where a caller acts differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// The seal certificate is expired or not yet valid: another key or a renewal is needed.
+    CertificateExpired,
+    /// The input file is malformed or incomplete.
+    InvalidInput,
+    /// The token has no usable seal key.
+    NoSealKey,
+    /// One more wrong PIN locks the token: ask for explicit confirmation.
+    PinFinalTry,
+    /// Wrong PIN: ask again.
+    PinIncorrect,
+    /// The PIN is locked: only unblocking helps.
+    PinLocked,
+    /// The catalogue or a file could not be read or written.
+    Storage,
+    /// No module or no token: plug it in or configure the module.
+    TokenMissing,
+    /// Anything else: show the message.
+    Unknown,
+}
+
+impl FlowError {
+    /// The code a caller branches on.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Credential(_) | Self::Recipient { .. } | Self::Incomplete { .. } => {
+                ErrorCode::InvalidInput
+            }
+            Self::Token(e) => token_code(e),
+            Self::SealCertificate { .. } | Self::SealCertificateIncomplete { .. } => {
+                ErrorCode::NoSealKey
+            }
+            Self::SealDidNotVerify => ErrorCode::Unknown,
+            Self::Unverifiable { .. } => ErrorCode::InvalidInput,
+            Self::Seal(
+                SealError::Base64 { .. }
+                | SealError::MalformedJson { .. }
+                | SealError::MalformedEnvelope { .. }
+                | SealError::TrustAnchorsUnreadable { .. }
+                | SealError::TrustAnchorInvalid { .. },
+            ) => ErrorCode::InvalidInput,
+            Self::Seal(e) => {
+                // A token failure during signing arrives boxed inside the signer error.
+                let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+                while let Some(err) = source {
+                    if let Some(token) = err.downcast_ref::<TokenError>() {
+                        return token_code(token);
+                    }
+                    source = err.source();
+                }
+                ErrorCode::Unknown
+            }
+            Self::Catalogue(_) | Self::NoDataDir => ErrorCode::Storage,
+        }
+    }
+}
+
+fn token_code(error: &TokenError) -> ErrorCode {
+    match error {
+        TokenError::CertificateExpired { .. } | TokenError::CertificateNotYetValid { .. } => {
+            ErrorCode::CertificateExpired
+        }
+        TokenError::KeyNotFound { .. } | TokenError::NoSealKey { .. } => ErrorCode::NoSealKey,
+        TokenError::ModuleLoad { .. }
+        | TokenError::ModuleNotFound { .. }
+        | TokenError::NoToken
+        | TokenError::TokenNotFound { .. } => ErrorCode::TokenMissing,
+        TokenError::PinFinalTry => ErrorCode::PinFinalTry,
+        TokenError::PinIncorrect { .. } => ErrorCode::PinIncorrect,
+        TokenError::PinLocked => ErrorCode::PinLocked,
+        _ => ErrorCode::Unknown,
+    }
+}

@@ -1,0 +1,211 @@
+//! What the app and the CLI show: plain, serializable views of the domain's answers.
+//!
+//! These are the types that cross IPC (camelCase on the wire; with the `specta` feature they
+//! also describe themselves to the TypeScript generator). No `i64`/`u64` here: the TS side
+//! has no lossless integer for them.
+
+use serde::{Deserialize, Serialize};
+
+/// The seal device as a person at the token needs to see it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceStatus {
+    /// The PKCS#11 module in use, if one was found.
+    pub module_path: Option<String>,
+    /// Tokens seen through that module.
+    pub tokens: Vec<TokenView>,
+    /// Smart-card readers seen through PC/SC.
+    pub readers: ReadersView,
+    /// Why there is no module or token, in words a person can act on.
+    pub message: Option<String>,
+}
+
+/// One token.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct TokenView {
+    /// Token label.
+    pub label: String,
+    /// Manufacturer id.
+    pub manufacturer: String,
+    /// Model.
+    pub model: String,
+    /// Serial number.
+    pub serial: String,
+    /// A demo or test token (SoftHSM2, or a certificate from a test CA): never for real credentials.
+    pub is_test: bool,
+    /// PIN state, read before any login.
+    pub pin: PinView,
+    /// The key that would seal, if the token has one.
+    pub seal: Option<SealKeyView>,
+}
+
+/// PIN state flags as the token reports them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct PinView {
+    /// A login is needed before signing.
+    pub login_required: bool,
+    /// A wrong PIN was entered since the last good one.
+    pub count_low: bool,
+    /// One more wrong PIN locks the token.
+    pub final_try: bool,
+    /// The PIN is locked: the token cannot seal until it is unblocked.
+    pub locked: bool,
+    /// The PIN is entered on the reader's own keypad.
+    pub pin_pad: bool,
+}
+
+/// The seal key and its certificate.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SealKeyView {
+    /// CKA_ID of the key, hex.
+    pub key_id: String,
+    /// The organisation holding the seal (certificate O).
+    pub holder: String,
+    /// Certificate CN.
+    pub common_name: String,
+    /// organizationIdentifier (e.g. VATFR-12345678901).
+    pub organization_identifier: String,
+    /// Country (ISO 3166 alpha-2).
+    pub country: String,
+    /// Who issued the certificate.
+    pub issuer: String,
+    /// End of validity, RFC 3339.
+    pub not_after: String,
+    /// Whole days of validity left (negative once expired).
+    pub days_left: i32,
+    /// The certificate has expired (or is not yet valid).
+    pub expired: bool,
+    /// The certificate says it is a qualified e-seal certificate.
+    pub qualified: bool,
+    /// The token asks for the PIN before every signature.
+    pub always_authenticate: bool,
+    /// JWS algorithm the key signs with.
+    pub algorithm: String,
+}
+
+/// PC/SC readers.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ReadersView {
+    /// The PC/SC service answered.
+    pub available: bool,
+    /// Why not, when it did not.
+    pub message: Option<String>,
+    /// Readers seen.
+    pub readers: Vec<ReaderView>,
+}
+
+/// One reader.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ReaderView {
+    /// Reader name.
+    pub name: String,
+    /// A card is in the reader.
+    pub card_present: bool,
+    /// The card's ATR, hex.
+    pub atr: Option<String>,
+}
+
+/// The outcome of one check.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    /// Checked: fails.
+    Error,
+    /// Checked: fine.
+    Ok,
+    /// Not checked, with the reason in the message.
+    Skipped,
+    /// Checked: fine but worth a look.
+    Warning,
+}
+
+/// One check of a verification, as the EDC viewer lists them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct CheckView {
+    /// `format`, `seal`, `trust`, `qualification`, `validity`, `revocation`, `timestamp` …
+    pub check: String,
+    /// Outcome.
+    pub status: CheckStatus,
+    /// One sentence for a person.
+    pub message: String,
+}
+
+/// Who a credential is for and from.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialView {
+    /// Credential id.
+    pub id: String,
+    /// Title in the primary language.
+    pub title: String,
+    /// Issuer's legal name.
+    pub issuer: String,
+    /// Learner's name.
+    pub learner: String,
+}
+
+/// Facts of one seal.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SignatureView {
+    /// JWS algorithm.
+    pub algorithm: String,
+    /// Baseline level reached (B-B, B-T, B-LT, B-LTA).
+    pub level: String,
+    /// Seal holder (certificate O, else CN).
+    pub signer: String,
+    /// organizationIdentifier of the holder.
+    pub organization_identifier: String,
+    /// Claimed signing time, RFC 3339.
+    pub signing_time: Option<String>,
+    /// End of the seal certificate's validity, RFC 3339.
+    pub certificate_not_after: String,
+}
+
+/// A format finding, placed by JSON pointer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct FindingView {
+    /// JSON pointer into the credential.
+    pub pointer: String,
+    /// What is wrong, in plain words.
+    pub message: String,
+}
+
+/// The verification of one file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct VerificationReport {
+    /// The file or name verified.
+    pub source: String,
+    /// The file carries at least one seal.
+    pub sealed: bool,
+    /// Every seal is intact (the bytes are what was sealed).
+    pub intact: bool,
+    /// The credential, when it could be read.
+    pub credential: Option<CredentialView>,
+    /// The checks, in the EDC viewer's order.
+    pub checks: Vec<CheckView>,
+    /// One entry per seal.
+    pub signatures: Vec<SignatureView>,
+    /// Format findings by JSON pointer.
+    pub findings: Vec<FindingView>,
+}
