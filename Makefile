@@ -1,0 +1,108 @@
+# Sealdesk — `make run` opens the app, `make test` runs everything CI runs.
+# Both install what is missing first (Debian 12 / Ubuntu: apt packages, npm packages, a Python venv
+# for the independent judges, tauri-driver). Nothing here needs the network at run time but the
+# package registries.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+ROOT        := $(abspath .)
+SHARED      := $(abspath ../shared)
+VENV        := $(ROOT)/.venv
+PY          := $(VENV)/bin/python
+DATA_DIR    ?= $(ROOT)/.sealdesk-data
+DEMO_TOKEN  := $(ROOT)/.demo-token
+APP_FEATURES := --features custom-protocol
+SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CARGO_HOME_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+export PATH := $(CARGO_HOME_BIN):$(PATH)
+
+# Build tools, the WebKit/GTK stack Tauri links, PC/SC, the SoftHSM2 token, the test PKI tools,
+# Xvfb + WebKitWebDriver for the real-window tests, and the independent verifiers' system parts.
+APT_PACKAGES := build-essential pkg-config curl file \
+	libwebkit2gtk-4.1-dev libssl-dev libpcsclite-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev \
+	softhsm2 opensc pcscd vsmartcard-vpcd libengine-pkcs11-openssl openssl \
+	xvfb xauth webkit2gtk-driver xdotool imagemagick poppler-utils xmlsec1 \
+	python3 python3-venv python3-pip nodejs npm
+
+.PHONY: help run test deps deps-apt deps-ui deps-py deps-driver ui app demo-token lint \
+	test-rust test-e2e measure clean
+
+help:
+	@echo "make run    install what is missing, build, open Sealdesk (demo SoftHSM2 token 'TEST' if no real token)"
+	@echo "make test   everything CI runs: lint, unit + integration tests, independent judges, real-window E2E"
+
+## ---------------------------------------------------------------- dependencies
+deps: deps-apt deps-ui deps-py deps-driver
+
+deps-apt:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing apt packages:" $$missing; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@command -v cargo >/dev/null || { echo "Rust is missing: install it with rustup (https://rustup.rs), then run make again"; exit 1; }
+
+deps-ui: ui/node_modules/.package-lock.json
+ui/node_modules/.package-lock.json: ui/package.json ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+	@touch $@
+
+deps-py: $(VENV)/.installed
+$(VENV)/.installed: tests/judges/requirements.txt tests/e2e/requirements.txt $(SHARED)/tools/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r $(SHARED)/tools/requirements.txt \
+		-r tests/judges/requirements.txt -r tests/e2e/requirements.txt
+	@touch $@
+
+deps-driver:
+	@command -v tauri-driver >/dev/null || cargo install tauri-driver --locked --version '^2'
+
+## ---------------------------------------------------------------- build
+ui: deps-ui
+	cd ui && npm run build
+
+app: ui
+	cargo build -p sealdesk $(APP_FEATURES)
+
+## ---------------------------------------------------------------- run
+# With no SEALDESK_PKCS11_MODULE given, a demo SoftHSM2 token labelled TEST is made (once) and used.
+demo-token:
+	@[ -f $(DEMO_TOKEN)/token.env ] || bash tests/harness/mktoken.sh $(DEMO_TOKEN) TEST
+
+run: deps-apt deps-ui app demo-token
+	@if [ -n "$$SEALDESK_PKCS11_MODULE" ]; then \
+	  echo "using the token module $$SEALDESK_PKCS11_MODULE"; \
+	  ./target/debug/sealdesk --data-dir $(DATA_DIR); \
+	else \
+	  echo "no SEALDESK_PKCS11_MODULE set: using the demo SoftHSM2 token TEST (PIN in $(DEMO_TOKEN)/token.env)"; \
+	  set -a; source $(DEMO_TOKEN)/token.env; set +a; unset SEALDESK_PIN; \
+	  if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
+	    echo "no display: running under Xvfb"; xvfb-run -a -s "-screen 0 1280x800x24" ./target/debug/sealdesk --data-dir $(DATA_DIR); \
+	  else ./target/debug/sealdesk --data-dir $(DATA_DIR); fi; \
+	fi
+
+## ---------------------------------------------------------------- test
+test: deps lint test-rust test-e2e
+	@echo "make test: all stages passed"
+
+lint: deps-ui
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cd ui && npm run check
+
+# Unit and integration tests of every crate (the app crate too: IPC bindings drift, command
+# mapping). Integration tests make their own SoftHSM2 token and call the Python judges in .venv.
+test-rust: ui deps-py
+	SEALDESK_PYTHON=$(PY) cargo test --workspace --no-fail-fast
+
+test-e2e: app deps-py deps-driver
+	PATH=$(VENV)/bin:$$PATH xvfb-run -a -s "-screen 0 1280x800x24" bash tests/e2e/run.sh $(ROOT)/target/debug/sealdesk
+
+measure: app
+	xvfb-run -a -s "-screen 0 1280x800x24" bash tests/e2e/measure.sh $(ROOT)/target/debug/sealdesk
+
+clean:
+	cargo clean
+	rm -rf ui/dist $(VENV) $(DEMO_TOKEN)
