@@ -22,8 +22,11 @@ export PATH := $(CARGO_HOME_BIN):$(PATH)
 APT_PACKAGES := build-essential pkg-config curl file \
 	libwebkit2gtk-4.1-dev libssl-dev libpcsclite-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev \
 	softhsm2 opensc pcscd vsmartcard-vpcd libengine-pkcs11-openssl openssl \
-	xvfb xauth webkit2gtk-driver xdotool imagemagick poppler-utils xmlsec1 \
-	python3 python3-venv python3-pip nodejs npm
+	xvfb xauth webkit2gtk-driver xdotool imagemagick poppler-utils xmlsec1
+# Node and Python come from apt only when the machine has none (a Node from elsewhere ships its
+# own npm, and Debian's npm package would conflict with it).
+NODE_PACKAGES := $(if $(shell command -v npm),,nodejs npm)
+PY_PACKAGES := $(if $(shell python3 -c 'import venv, ensurepip' 2>/dev/null && echo ok),,python3 python3-venv python3-pip)
 
 .PHONY: help run test deps deps-apt deps-ui deps-py deps-driver ui app demo-token lint \
 	test-rust test-e2e measure clean
@@ -36,7 +39,7 @@ help:
 deps: deps-apt deps-ui deps-py deps-driver
 
 deps-apt:
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	@missing=$$(for p in $(APT_PACKAGES) $(NODE_PACKAGES) $(PY_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing apt packages:" $$missing; \
 	  $(SUDO) apt-get update -qq && \
