@@ -105,7 +105,8 @@ fn init_logging(logs: &Path) -> Result<(), AppError> {
             path: logs.to_path_buf(),
             source,
         })?;
-    let filter = EnvFilter::try_from_env("SEALDESK_LOG").unwrap_or_else(|_| EnvFilter::new("info,cryptoki=off"));
+    let filter = EnvFilter::try_from_env("SEALDESK_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,cryptoki=off"));
     let _already_set = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(appender)
