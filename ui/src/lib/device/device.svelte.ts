@@ -14,6 +14,8 @@ export class DeviceStore {
   status = $state<DeviceStatus | null>(null);
   error = $state<SealdeskError | null>(null);
   loading = $state(false);
+  /** A short sentence for screen readers when the device changes (hot-plug). */
+  announcement = $state("");
 
   readonly #backend: Backend;
 
@@ -30,7 +32,9 @@ export class DeviceStore {
   async refresh(): Promise<void> {
     this.loading = true;
     try {
-      this.status = await this.#backend.deviceStatus();
+      const next = await this.#backend.deviceStatus();
+      this.announcement = describeChange(this.status, next);
+      this.status = next;
       this.error = null;
     } catch (reason) {
       this.error = toSealdeskError(reason);
@@ -102,4 +106,20 @@ export function pinStateText(token: TokenView): { tone: Tone; text: string } {
   if (pin.countLow) return { tone: "warning", text: "tries low" };
   if (pin.pinPad) return { tone: "ok", text: "PIN pad" };
   return { tone: "ok", text: pin.loginRequired ? "ready" : "no PIN needed" };
+}
+
+/** What changed between two looks at the device, for the live region ("" = nothing). */
+function describeChange(before: DeviceStatus | null, after: DeviceStatus): string {
+  if (!before) return "";
+  const labels = (s: DeviceStatus) => s.tokens.map((t) => t.label).join(", ");
+  if (labels(before) === labels(after)) return "";
+  if (after.tokens.length === 0) return "The token was removed.";
+  return `Token ${labels(after)} is connected.`;
+}
+
+/** The words and colour of the certificate's classification badge. */
+export function certificateBadge(seal: SealKeyView): { key: string; tone: Tone; text: string } {
+  if (seal.expired) return { key: "expired", tone: "error", text: "expired" };
+  if (seal.qualified) return { key: "qualified-seal", tone: "ok", text: "qualified seal" };
+  return { key: "advanced-seal", tone: "skipped", text: "advanced seal" };
 }
