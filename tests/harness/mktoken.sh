@@ -10,6 +10,7 @@
 #   02  RSA-2048  qualified e-seal profile, EXPIRED
 #   03  EC P-256  plain certificate (no QC statements, keyUsage digitalSignature only)
 #   04  RSA-2048  CKA_ALWAYS_AUTHENTICATE (PIN per signature), qualified e-seal profile
+#   05  EC P-384  qualified e-seal profile, valid from yesterday for ~2 years (ES384)
 #   a0  the test CA certificate (certificate only, no key)
 #
 # Environment: SEALDESK_TEST_PIN (user PIN, default 123456); SOFTHSM2_MODULE (path of
@@ -197,6 +198,7 @@ echo 1000 >"$DIR/pki/serial"
         "02 rsa:2048 - v3_qseal 3_years_ago 1_year_ago seal-rsa2048-expired"
         "03 EC:prime256v1 - v3_plain 1_day_ago 730_days plain-p256"
         "04 rsa:2048 --always-auth v3_qseal 1_day_ago 730_days seal-rsa2048-alwaysauth"
+        "05 EC:secp384r1 - v3_qseal 1_day_ago 730_days seal-p384"
     )
     for spec in "${KEYS[@]}"; do
         read -r id keytype extra ext start end label <<<"$spec"
@@ -251,7 +253,8 @@ cat >"$DIR/token.json" <<EOF
     {"id": "01", "cert_pem": $(j "$DIR/seal-01.pem"), "cert_der": $(j "$DIR/pki/seal-01.der"), "key": "rsa3072", "qualified": true, "expired": false, "always_authenticate": false},
     {"id": "02", "cert_pem": $(j "$DIR/seal-02.pem"), "cert_der": $(j "$DIR/pki/seal-02.der"), "key": "rsa2048", "qualified": true, "expired": true, "always_authenticate": false},
     {"id": "03", "cert_pem": $(j "$DIR/seal-03.pem"), "cert_der": $(j "$DIR/pki/seal-03.der"), "key": "ec-p256", "qualified": false, "expired": false, "always_authenticate": false},
-    {"id": "04", "cert_pem": $(j "$DIR/seal-04.pem"), "cert_der": $(j "$DIR/pki/seal-04.der"), "key": "rsa2048", "qualified": true, "expired": false, "always_authenticate": true}
+    {"id": "04", "cert_pem": $(j "$DIR/seal-04.pem"), "cert_der": $(j "$DIR/pki/seal-04.der"), "key": "rsa2048", "qualified": true, "expired": false, "always_authenticate": true},
+    {"id": "05", "cert_pem": $(j "$DIR/seal-05.pem"), "cert_der": $(j "$DIR/pki/seal-05.der"), "key": "ec-p384", "qualified": true, "expired": false, "always_authenticate": false}
   ]
 }
 EOF

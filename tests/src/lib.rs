@@ -30,8 +30,8 @@ pub const DEFAULT_LABEL: &str = "TEST";
 ///
 /// The token holds four keys, each with a certificate of the same CKA_ID (see [`TestKey`]):
 /// `01` RSA-3072 qualified seal (the default), `02` RSA-2048 expired qualified seal, `03` EC P-256
-/// plain certificate, `04` RSA-2048 `CKA_ALWAYS_AUTHENTICATE` qualified seal; plus the test CA
-/// certificate under id `a0`.
+/// plain certificate, `04` RSA-2048 `CKA_ALWAYS_AUTHENTICATE` qualified seal, `05` EC P-384
+/// qualified seal; plus the test CA certificate under id `a0`.
 pub struct TestToken {
     /// The directory holding the store, the PKI and `token.env` / `token.json`.
     pub dir: PathBuf,
@@ -63,7 +63,7 @@ pub struct TestKey {
     pub cert_pem: PathBuf,
     /// Certificate (DER) file.
     pub cert_der: PathBuf,
-    /// Key kind: `rsa3072`, `rsa2048` or `ec-p256`.
+    /// Key kind: `rsa3072`, `rsa2048`, `ec-p256` or `ec-p384`.
     pub key: String,
     /// Whether the certificate carries the qualified e-seal statements and nonRepudiation.
     pub qualified: bool,
@@ -284,8 +284,8 @@ mod tests {
         let ids: Vec<&str> = token.keys.iter().map(|k| k.id.as_str()).collect();
         assert_eq!(
             ids,
-            ["01", "02", "03", "04"],
-            "mktoken.sh makes keys 01..04"
+            ["01", "02", "03", "04", "05"],
+            "mktoken.sh makes keys 01..05"
         );
         for key in &token.keys {
             let der = token.cert_der(&key.id);

@@ -57,6 +57,7 @@ pub fn seal_credential(
         OpenOptions {
             confirm_final_try,
             algorithm: None,
+            ..Default::default()
         },
     )?;
     let certificate = CertificateInfo::from_der(signer.certificate())

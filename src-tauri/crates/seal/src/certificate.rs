@@ -24,6 +24,19 @@ pub const OID_QC_SSCD: &str = "0.4.0.1862.1.4";
 pub const OID_QC_TYPE: &str = "0.4.0.1862.1.6";
 /// QcType eseal: a certificate for electronic seals (legal persons).
 pub const OID_QC_TYPE_ESEAL: &str = "0.4.0.1862.1.6.2";
+/// QcType esign: a certificate for electronic signatures (natural persons), not a seal.
+pub const OID_QC_TYPE_ESIGN: &str = "0.4.0.1862.1.6.1";
+/// QcType web: a website authentication certificate, not a seal.
+pub const OID_QC_TYPE_WEB: &str = "0.4.0.1862.1.6.3";
+/// QcPDS: where the PKI disclosure statements are.
+pub const OID_QC_PDS: &str = "0.4.0.1862.1.5";
+/// QcSemantics (RFC 3739 id-qcs-pkixQCSyntax-v2), whose semantics identifier says natural or
+/// legal person.
+pub const OID_QC_SEMANTICS_V2: &str = "1.3.6.1.5.5.7.11.2";
+/// Semantics identifier: natural person (ETSI EN 319 412-1).
+pub const OID_SEMANTICS_NATURAL: &str = "0.4.0.194121.1.1";
+/// Semantics identifier: legal person (ETSI EN 319 412-1).
+pub const OID_SEMANTICS_LEGAL: &str = "0.4.0.194121.1.2";
 /// The qcStatements extension (RFC 3739).
 pub const OID_QC_STATEMENTS_EXTENSION: &str = "1.3.6.1.5.5.7.1.3";
 const OID_KEY_USAGE: &str = "2.5.29.15";
@@ -64,6 +77,10 @@ pub enum CertificateError {
     },
 }
 
+/// From this many days before the end of validity, a seal certificate is "expiring soon"
+/// (renewal with a QTSP takes weeks: identity checks, a new token).
+pub const EXPIRY_WARNING_DAYS: i64 = 105;
+
 /// Where a moment falls relative to a certificate's validity period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -74,6 +91,55 @@ pub enum Validity {
     NotYetValid,
     /// Within `not_before ..= not_after`.
     Valid,
+}
+
+/// What a certificate is for a person about to seal, at a given moment.
+///
+/// Validity comes first (an expired qualified seal is `Expired`); then what the certificate
+/// *says* (trusted-list qualification is not judged here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CertificateClass {
+    /// QcCompliance + QcType eseal + keyUsage nonRepudiation: a qualified e-seal certificate.
+    QualifiedSeal,
+    /// A seal, but not a qualified one: QcType eseal without QcCompliance or nonRepudiation,
+    /// or an organisation's certificate (no natural-person attributes) with nonRepudiation.
+    AdvancedSeal,
+    /// Not a seal: QcType esign/web, a natural person's certificate, or a certificate without
+    /// nonRepudiation. Sealing with it needs the person's explicit consent.
+    SignatureCertificate,
+    /// The validity period has ended.
+    Expired,
+    /// The validity period has not begun.
+    NotYetValid,
+}
+
+impl CertificateClass {
+    /// Whether this class may seal without asking (valid and a seal).
+    pub fn is_seal(self) -> bool {
+        matches!(self, Self::QualifiedSeal | Self::AdvancedSeal)
+    }
+
+    /// A short label for a person, e.g. `qualified seal`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::QualifiedSeal => "qualified seal",
+            Self::AdvancedSeal => "advanced seal",
+            Self::SignatureCertificate => "signature certificate (not a seal)",
+            Self::Expired => "expired",
+            Self::NotYetValid => "not yet valid",
+        }
+    }
+}
+
+/// A PKI disclosure statement location (QcPDS).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PdsLocation {
+    /// The URL (https).
+    pub url: String,
+    /// ISO 639-1 language code.
+    pub language: String,
 }
 
 /// What one certificate says about its holder, issuer, validity and qualified-seal status.
@@ -110,8 +176,19 @@ pub struct CertificateInfo {
     pub qc_compliance: bool,
     /// QcType lists eseal.
     pub qc_type_eseal: bool,
+    /// QcType lists esign (a signature certificate, not a seal).
+    pub qc_type_esign: bool,
+    /// QcType lists web (a website certificate, not a seal).
+    pub qc_type_web: bool,
     /// QcSSCD statement present (key in a qualified device).
     pub qc_sscd: bool,
+    /// QcPDS locations, in certificate order.
+    pub pds: Vec<PdsLocation>,
+    /// The QcSemantics identifier, dotted form (natural / legal person), if present.
+    pub semantics_identifier: Option<String>,
+    /// The subject names a natural person (givenName, surname or pseudonym, or the natural
+    /// person semantics identifier).
+    pub natural_person: bool,
     /// The statement ids of all QCStatements, dotted form, in certificate order.
     pub qc_statements: Vec<String>,
     /// Certificate policy ids, dotted form (e.g. `0.4.0.194112.1.3` = QCP-l-qscd).
@@ -162,7 +239,15 @@ impl CertificateInfo {
                 .iter()
                 .any(|s| s == OID_QC_COMPLIANCE),
             qc_type_eseal: extensions.qc_types.iter().any(|s| s == OID_QC_TYPE_ESEAL),
+            qc_type_esign: extensions.qc_types.iter().any(|s| s == OID_QC_TYPE_ESIGN),
+            qc_type_web: extensions.qc_types.iter().any(|s| s == OID_QC_TYPE_WEB),
             qc_sscd: extensions.qc_statements.iter().any(|s| s == OID_QC_SSCD),
+            natural_person: [Nid::GIVENNAME, Nid::SURNAME, Nid::PSEUDONYM]
+                .into_iter()
+                .any(|nid| subject.entries_by_nid(nid).next().is_some())
+                || extensions.semantics.as_deref() == Some(OID_SEMANTICS_NATURAL),
+            semantics_identifier: extensions.semantics.clone(),
+            pds: extensions.pds.clone(),
             qc_statements: extensions.qc_statements,
             policies: extensions.policies,
             public_key,
@@ -179,6 +264,39 @@ impl CertificateInfo {
         } else {
             Validity::Valid
         }
+    }
+
+    /// What this certificate is at `at`: expired / not yet valid first, then qualified seal,
+    /// advanced seal, or signature certificate (see [`CertificateClass`]).
+    pub fn class_at(&self, at: OffsetDateTime) -> CertificateClass {
+        match self.validity_at(at) {
+            Validity::Expired => return CertificateClass::Expired,
+            Validity::NotYetValid => return CertificateClass::NotYetValid,
+            Validity::Valid => {}
+        }
+        if self.is_qualified_seal() {
+            return CertificateClass::QualifiedSeal;
+        }
+        if self.qc_type_esign || self.qc_type_web || self.natural_person {
+            return CertificateClass::SignatureCertificate;
+        }
+        let organisation = self.organization.is_some() || self.organization_identifier.is_some();
+        if self.qc_type_eseal || (organisation && self.key_usage_non_repudiation) {
+            CertificateClass::AdvancedSeal
+        } else {
+            CertificateClass::SignatureCertificate
+        }
+    }
+
+    /// Whole days from `at` to the end of validity (negative once expired).
+    pub fn days_left(&self, at: OffsetDateTime) -> i64 {
+        (self.not_after - at).whole_days()
+    }
+
+    /// Whether the end of validity is at most [`EXPIRY_WARNING_DAYS`] days after `at` (and
+    /// not past): time to renew.
+    pub fn expires_soon(&self, at: OffsetDateTime) -> bool {
+        at <= self.not_after && self.not_after - at <= time::Duration::days(EXPIRY_WARNING_DAYS)
     }
 
     /// Whether `at` is within the validity period.
@@ -283,6 +401,8 @@ struct Extensions {
     non_repudiation: bool,
     qc_statements: Vec<String>,
     qc_types: Vec<String>,
+    pds: Vec<PdsLocation>,
+    semantics: Option<String>,
     policies: Vec<String>,
 }
 
@@ -353,7 +473,34 @@ impl Extensions {
                     }
                 }
             }
+            if id == OID_QC_PDS && !info.is_empty() {
+                self.read_pds(info)?;
+            }
+            if id == OID_QC_SEMANTICS_V2 && !info.is_empty() {
+                // SemanticsInformation ::= SEQUENCE { semanticsIdentifier OID OPTIONAL, ... }
+                let (semantics, _) = der::expect(info, der::SEQUENCE, "QcSemantics")?;
+                if let Ok((oid, _)) = der::expect(semantics, der::OID, "semantics identifier") {
+                    self.semantics = decode_oid(oid);
+                }
+            }
             self.qc_statements.push(id);
+        }
+        Ok(())
+    }
+
+    /// QcEuPDS ::= SEQUENCE OF PdsLocation; PdsLocation ::= SEQUENCE { url IA5String,
+    /// language PrintableString }.
+    fn read_pds(&mut self, info: &[u8]) -> Result<(), CertificateError> {
+        let (mut locations, _) = der::expect(info, der::SEQUENCE, "QcPDS list")?;
+        while !locations.is_empty() {
+            let (location, tail) = der::expect(locations, der::SEQUENCE, "PdsLocation")?;
+            locations = tail;
+            let (url, rest) = der::expect(location, der::IA5_STRING, "PDS url")?;
+            let (language, _) = der::expect(rest, der::PRINTABLE_STRING, "PDS language")?;
+            self.pds.push(PdsLocation {
+                url: String::from_utf8_lossy(url).into_owned(),
+                language: String::from_utf8_lossy(language).into_owned(),
+            });
         }
         Ok(())
     }
@@ -417,6 +564,8 @@ mod der {
     pub const BIT_STRING: u8 = 0x03;
     pub const OCTET_STRING: u8 = 0x04;
     pub const OID: u8 = 0x06;
+    pub const PRINTABLE_STRING: u8 = 0x13;
+    pub const IA5_STRING: u8 = 0x16;
     pub const SEQUENCE: u8 = 0x30;
 
     /// Reads one TLV: `(tag, content, rest)`.
@@ -575,6 +724,86 @@ mod tests {
         let expected_fingerprint =
             hex::encode(openssl::hash::hash(MessageDigest::sha256(), &der).expect("sha256"));
         assert_eq!(info.sha256_fingerprint, expected_fingerprint, "fingerprint");
+    }
+
+    #[test]
+    fn classes_follow_validity_then_statements() {
+        let der = sample_certificate("Sample-MC-Annex1-signed.jsonld");
+        let mut info = CertificateInfo::from_der(&der).expect("parses");
+        assert_eq!(
+            info.semantics_identifier, None,
+            "the ANF sample's QcSemantics statement carries no identifier"
+        );
+        assert!(info.pds.is_empty(), "the ANF sample has no QcPDS");
+        assert!(
+            !info.natural_person,
+            "a seal holder is not a natural person"
+        );
+        let inside = datetime!(2024-01-01 00:00 UTC);
+        assert_eq!(
+            info.class_at(inside),
+            CertificateClass::QualifiedSeal,
+            "qualified seal while valid"
+        );
+        assert_eq!(
+            info.class_at(datetime!(2025-06-01 00:00 UTC)),
+            CertificateClass::Expired,
+            "validity comes first"
+        );
+        assert_eq!(
+            info.class_at(datetime!(2023-01-01 00:00 UTC)),
+            CertificateClass::NotYetValid,
+            "not yet valid"
+        );
+        info.qc_compliance = false;
+        assert_eq!(
+            info.class_at(inside),
+            CertificateClass::AdvancedSeal,
+            "eseal without QcCompliance is an advanced seal"
+        );
+        info.qc_type_eseal = false;
+        info.qc_type_esign = true;
+        assert_eq!(
+            info.class_at(inside),
+            CertificateClass::SignatureCertificate,
+            "esign is not a seal"
+        );
+        info.qc_type_esign = false;
+        assert_eq!(
+            info.class_at(inside),
+            CertificateClass::AdvancedSeal,
+            "organisation + nonRepudiation is an advanced seal"
+        );
+        info.key_usage_non_repudiation = false;
+        assert_eq!(
+            info.class_at(inside),
+            CertificateClass::SignatureCertificate,
+            "without nonRepudiation it is not a seal"
+        );
+    }
+
+    #[test]
+    fn expiry_warning_starts_105_days_before_the_end() {
+        let der = sample_certificate("Sample-MC-Annex1-signed.jsonld");
+        let info = CertificateInfo::from_der(&der).expect("parses");
+        let end = info.not_after;
+        assert!(
+            info.expires_soon(end - time::Duration::days(105)),
+            "105 days before: warn"
+        );
+        assert!(
+            !info.expires_soon(end - time::Duration::days(106)),
+            "106 days before: no warning yet"
+        );
+        assert!(
+            !info.expires_soon(end + time::Duration::seconds(1)),
+            "expired is not 'soon'"
+        );
+        assert_eq!(
+            info.days_left(end - time::Duration::days(10)),
+            10,
+            "countdown"
+        );
     }
 
     #[test]

@@ -99,9 +99,9 @@ fn protected_header(signer: &dyn Signer, signing_time: OffsetDateTime) -> Result
 }
 
 fn check_shape(algorithm: SignatureAlgorithm, signature: &[u8]) -> Result<(), SealError> {
-    let ok = match algorithm {
-        SignatureAlgorithm::ES256 => signature.len() == 64,
-        SignatureAlgorithm::PS256 | SignatureAlgorithm::RS256 => signature.len() >= 256,
+    let ok = match algorithm.ecdsa_field_len() {
+        Some(field) => signature.len() == 2 * field,
+        None => signature.len() >= 256,
     };
     if ok {
         Ok(())

@@ -19,7 +19,7 @@ pub mod verify;
 
 pub use error::SealError;
 pub use jades::seal;
-pub use signer::{SignatureAlgorithm, Signer, SignerError};
+pub use signer::{HashAlgorithm, SignatureAlgorithm, SignatureScheme, Signer, SignerError};
 pub use software::SoftwareSigner;
 pub use trust::TrustAnchors;
 pub use verify::{verify, BaselineLevel, Check, EnvelopeKind, SignatureReport, Status, Verdict};

@@ -4,13 +4,12 @@
 //! seals come from `sealdesk-token` (PKCS#11); this type never touches a device.
 
 use openssl::ecdsa::EcdsaSig;
-use openssl::hash::MessageDigest;
 use openssl::pkey::{Id, PKey, Private};
 use openssl::rsa::Padding;
 use openssl::sign::{RsaPssSaltlen, Signer as OpensslSigner};
 
 use crate::error::SealError;
-use crate::signer::{SignatureAlgorithm, Signer, SignerError};
+use crate::signer::{SignatureAlgorithm, SignatureScheme, Signer, SignerError};
 
 /// A software key with its certificate and chain. `Debug` does not show the key.
 pub struct SoftwareSigner {
@@ -35,7 +34,7 @@ impl std::fmt::Debug for SoftwareSigner {
 struct SoftwareSignError(#[source] openssl::error::ErrorStack);
 
 impl SoftwareSigner {
-    /// A signer for `key` (RSA for RS256/PS256, EC P-256 for ES256), its certificate (DER) and
+    /// A signer for `key` (RSA for RS*/PS*, EC P-256 for ES256, EC P-384 for ES384), its certificate (DER) and
     /// the further chain (DER, issuer first). Fails when the key does not fit the algorithm or
     /// the certificate does not belong to the key.
     pub fn new(
@@ -44,19 +43,23 @@ impl SoftwareSigner {
         chain: Vec<Vec<u8>>,
         algorithm: SignatureAlgorithm,
     ) -> Result<Self, SealError> {
-        let fits = match algorithm {
-            SignatureAlgorithm::ES256 => {
-                key.id() == Id::EC
-                    && key.ec_key().ok().and_then(|k| k.group().curve_name())
-                        == Some(openssl::nid::Nid::X9_62_PRIME256V1)
-            }
-            SignatureAlgorithm::PS256 | SignatureAlgorithm::RS256 => key.id() == Id::RSA,
+        let curve = |nid| {
+            key.id() == Id::EC
+                && key.ec_key().ok().and_then(|k| k.group().curve_name()) == Some(nid)
+        };
+        let fits = match algorithm.scheme() {
+            SignatureScheme::Ecdsa => match algorithm {
+                SignatureAlgorithm::ES384 => curve(openssl::nid::Nid::SECP384R1),
+                _ => curve(openssl::nid::Nid::X9_62_PRIME256V1),
+            },
+            SignatureScheme::RsaPkcs1 | SignatureScheme::RsaPss => key.id() == Id::RSA,
         };
         if !fits {
             return Err(SealError::SignerKeyMismatch {
                 reason: match algorithm {
                     SignatureAlgorithm::ES256 => "ES256 needs an EC P-256 key",
-                    _ => "RS256 and PS256 need an RSA key",
+                    SignatureAlgorithm::ES384 => "ES384 needs an EC P-384 key",
+                    _ => "RS* and PS* need an RSA key",
                 },
             });
         }
@@ -83,25 +86,27 @@ impl SoftwareSigner {
     }
 
     fn sign_inner(&self, message: &[u8]) -> Result<Vec<u8>, openssl::error::ErrorStack> {
-        let mut signer = OpensslSigner::new(MessageDigest::sha256(), &self.key)?;
-        match self.algorithm {
-            SignatureAlgorithm::RS256 => signer.set_rsa_padding(Padding::PKCS1)?,
-            SignatureAlgorithm::PS256 => {
+        let digest = self.algorithm.hash().message_digest();
+        let mut signer = OpensslSigner::new(digest, &self.key)?;
+        match self.algorithm.scheme() {
+            SignatureScheme::RsaPkcs1 => signer.set_rsa_padding(Padding::PKCS1)?,
+            SignatureScheme::RsaPss => {
                 signer.set_rsa_padding(Padding::PKCS1_PSS)?;
-                signer.set_rsa_mgf1_md(MessageDigest::sha256())?;
+                signer.set_rsa_mgf1_md(digest)?;
                 signer.set_rsa_pss_saltlen(RsaPssSaltlen::DIGEST_LENGTH)?;
             }
-            SignatureAlgorithm::ES256 => {}
+            SignatureScheme::Ecdsa => {}
         }
         signer.update(message)?;
         let signature = signer.sign_to_vec()?;
-        if self.algorithm != SignatureAlgorithm::ES256 {
+        let Some(field) = self.algorithm.ecdsa_field_len() else {
             return Ok(signature);
-        }
+        };
         // OpenSSL gives DER; JWS wants the fixed-size big-endian r || s.
         let sig = EcdsaSig::from_der(&signature)?;
-        let mut raw = sig.r().to_vec_padded(32)?;
-        raw.extend(sig.s().to_vec_padded(32)?);
+        let field = i32::try_from(field).unwrap_or(32);
+        let mut raw = sig.r().to_vec_padded(field)?;
+        raw.extend(sig.s().to_vec_padded(field)?);
         Ok(raw)
     }
 }

@@ -826,6 +826,12 @@ fn signature_valid(alg: &str, key: &PKey<Public>, input: &[u8], signature: &[u8]
             if half == 0 || signature.len() % 2 != 0 {
                 return Ok(false);
             }
+            // ES256 is P-256 (32-byte halves), ES384 P-384 (48): another size is another curve.
+            let expected = crate::SignatureAlgorithm::from_jws_name(alg)
+                .and_then(crate::SignatureAlgorithm::ecdsa_field_len);
+            if expected.is_some_and(|field| field != half) {
+                return Ok(false);
+            }
             let r = BigNum::from_slice(&signature[..half])?;
             let s = BigNum::from_slice(&signature[half..])?;
             der_sig = EcdsaSig::from_private_components(r, s)?.to_der()?;

@@ -31,27 +31,26 @@ use cryptoki::slot::Slot;
 use openssl::ecdsa::EcdsaSig;
 use openssl::x509::{X509VerifyResult, X509};
 use sealdesk_seal::certificate::Validity;
-use sealdesk_seal::{SignatureAlgorithm, Signer, SignerError};
-use secrecy::SecretString;
+use sealdesk_seal::{HashAlgorithm, SignatureAlgorithm, SignatureScheme, Signer, SignerError};
+use secrecy::{ExposeSecret, SecretString};
 use time::OffsetDateTime;
 
 use crate::inventory::{candidate, select_slot, KeyKind, PinState, SealCandidate, TokenObjects};
 use crate::module::context;
 use crate::{TokenError, TokenSelector};
 
-/// DER prefix of a DigestInfo for SHA-256 (RFC 8017 §9.2 note 1).
-const SHA256_DIGEST_INFO_PREFIX: [u8; 19] = [
-    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
-    0x00, 0x04, 0x20,
-];
-
 /// Choices for [`SealDevice::open`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OpenOptions {
     /// The user confirmed a login although the token reports its final PIN try.
     pub confirm_final_try: bool,
-    /// The algorithm to sign with; `None`: RS256 for RSA keys, ES256 for EC P-256 keys.
+    /// The algorithm to sign with; `None`: RS256 for RSA keys, ES256 for EC P-256 keys,
+    /// ES384 for EC P-384 keys.
     pub algorithm: Option<SignatureAlgorithm>,
+    /// The user confirmed sealing with a certificate that is not a seal certificate (see
+    /// [`sealdesk_seal::certificate::CertificateClass::SignatureCertificate`]); without it such
+    /// a key is refused with [`TokenError::NotASealCertificate`].
+    pub accept_non_seal: bool,
 }
 
 /// The entry point for sealing with a key on a PKCS#11 token.
@@ -61,12 +60,17 @@ pub struct SealDevice;
 impl SealDevice {
     /// Opens the seal key `key_id` (hex CKA_ID; `None`: the default candidate, see
     /// [`crate::default_candidate`]) on the selected token of `module`, logs in once with
-    /// `pin` (ignored for PIN-pad readers) and returns a signer bound to one worker thread.
+    /// `pin` and returns a signer bound to one worker thread.
+    ///
+    /// PIN pads: when the token reports a protected authentication path, `pin` is ignored
+    /// (send an empty one) and the login passes no PIN, so the reader asks for it.
     ///
     /// Refuses, before any login: a locked PIN ([`TokenError::PinLocked`]), a final-try PIN
     /// unless confirmed ([`TokenError::PinFinalTry`]), a certificate not valid at `now`
-    /// ([`TokenError::CertificateExpired`], [`TokenError::CertificateNotYetValid`]), a token
-    /// already open for sealing in this process ([`TokenError::TokenBusy`]).
+    /// ([`TokenError::CertificateExpired`], [`TokenError::CertificateNotYetValid`]), a
+    /// certificate that is not a seal unless accepted ([`TokenError::NotASealCertificate`]),
+    /// an empty PIN without a PIN pad ([`TokenError::PinMissing`]), a token already open for
+    /// sealing in this process ([`TokenError::TokenBusy`]).
     pub fn open(
         module: &Path,
         token: &TokenSelector,
@@ -247,126 +251,177 @@ enum Request {
     },
 }
 
-/// How a signature is made on this token for this key.
+/// How a signature is made on this token for this key: the algorithm, and whether the token
+/// gets the host's digest (raw mechanism) or the whole message (combined hash-and-sign).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Plan {
-    /// CKM_RSA_PKCS over DigestInfo(SHA-256(message)).
-    RawRsaPkcs,
-    /// CKM_RSA_PKCS_PSS over SHA-256(message).
-    RawRsaPss,
-    /// CKM_ECDSA over SHA-256(message).
-    RawEcdsa,
-    /// CKM_SHA256_RSA_PKCS over the message.
-    HashRsaPkcs,
-    /// CKM_SHA256_RSA_PKCS_PSS over the message.
-    HashRsaPss,
-    /// CKM_ECDSA_SHA256 over the message.
-    HashEcdsa,
+pub(crate) struct Plan {
+    algorithm: SignatureAlgorithm,
+    combined: bool,
 }
 
 impl Plan {
-    fn choose(
+    /// The raw mechanism (the host hashes): `CKM_RSA_PKCS`, `CKM_RSA_PKCS_PSS` or `CKM_ECDSA`.
+    fn raw_type(algorithm: SignatureAlgorithm) -> MechanismType {
+        match algorithm.scheme() {
+            SignatureScheme::RsaPkcs1 => MechanismType::RSA_PKCS,
+            SignatureScheme::RsaPss => MechanismType::RSA_PKCS_PSS,
+            SignatureScheme::Ecdsa => MechanismType::ECDSA,
+        }
+    }
+
+    /// The combined hash-and-sign mechanism, e.g. `CKM_SHA384_RSA_PKCS`.
+    fn combined_type(algorithm: SignatureAlgorithm) -> MechanismType {
+        match algorithm {
+            SignatureAlgorithm::RS256 => MechanismType::SHA256_RSA_PKCS,
+            SignatureAlgorithm::RS384 => MechanismType::SHA384_RSA_PKCS,
+            SignatureAlgorithm::RS512 => MechanismType::SHA512_RSA_PKCS,
+            SignatureAlgorithm::PS256 => MechanismType::SHA256_RSA_PKCS_PSS,
+            SignatureAlgorithm::PS384 => MechanismType::SHA384_RSA_PKCS_PSS,
+            SignatureAlgorithm::PS512 => MechanismType::SHA512_RSA_PKCS_PSS,
+            SignatureAlgorithm::ES256 => MechanismType::ECDSA_SHA256,
+            SignatureAlgorithm::ES384 => MechanismType::ECDSA_SHA384,
+        }
+    }
+
+    /// Whether the token can make `algorithm` signatures at all (for listings).
+    pub(crate) fn offered(
+        algorithm: SignatureAlgorithm,
+        always_authenticate: bool,
+        available: &[MechanismType],
+    ) -> bool {
+        Plan::choose(algorithm, always_authenticate, available, "").is_ok()
+    }
+
+    pub(crate) fn choose(
         algorithm: SignatureAlgorithm,
         always_authenticate: bool,
         available: &[MechanismType],
         key_id: &str,
     ) -> Result<Plan, TokenError> {
         let has = |m: MechanismType| available.contains(&m);
-        let (raw, raw_type, hashed, hashed_type, needed) = match algorithm {
-            SignatureAlgorithm::RS256 => (
-                Plan::RawRsaPkcs,
-                MechanismType::RSA_PKCS,
-                Plan::HashRsaPkcs,
-                MechanismType::SHA256_RSA_PKCS,
-                "CKM_RSA_PKCS or CKM_SHA256_RSA_PKCS",
-            ),
-            SignatureAlgorithm::PS256 => (
-                Plan::RawRsaPss,
-                MechanismType::RSA_PKCS_PSS,
-                Plan::HashRsaPss,
-                MechanismType::SHA256_RSA_PKCS_PSS,
-                "CKM_RSA_PKCS_PSS or CKM_SHA256_RSA_PKCS_PSS",
-            ),
-            SignatureAlgorithm::ES256 => (
-                Plan::RawEcdsa,
-                MechanismType::ECDSA,
-                Plan::HashEcdsa,
-                MechanismType::ECDSA_SHA256,
-                "CKM_ECDSA or CKM_ECDSA_SHA256",
-            ),
-        };
+        let raw = Plan::raw_type(algorithm);
+        let combined = Plan::combined_type(algorithm);
         if always_authenticate {
             // Multi-part only (see the module docs).
-            return if has(hashed_type) {
-                Ok(hashed)
+            return if has(combined) {
+                Ok(Plan {
+                    algorithm,
+                    combined: true,
+                })
             } else {
                 Err(TokenError::UnsupportedMechanism {
-                    needed: match algorithm {
-                        SignatureAlgorithm::RS256 => "CKM_SHA256_RSA_PKCS (PIN-per-signature key)",
-                        SignatureAlgorithm::PS256 => {
-                            "CKM_SHA256_RSA_PKCS_PSS (PIN-per-signature key)"
-                        }
-                        SignatureAlgorithm::ES256 => "CKM_ECDSA_SHA256 (PIN-per-signature key)",
-                    },
+                    needed: format!("{} (PIN-per-signature key)", mechanism_name(combined)),
                     key_id: key_id.to_owned(),
                 })
             };
         }
-        if has(raw_type) {
-            Ok(raw)
-        } else if has(hashed_type) {
-            Ok(hashed)
+        if has(raw) {
+            Ok(Plan {
+                algorithm,
+                combined: false,
+            })
+        } else if has(combined) {
+            Ok(Plan {
+                algorithm,
+                combined: true,
+            })
         } else {
             Err(TokenError::UnsupportedMechanism {
-                needed,
+                needed: format!("{} or {}", mechanism_name(raw), mechanism_name(combined)),
                 key_id: key_id.to_owned(),
             })
         }
     }
 
-    fn name(self) -> &'static str {
-        match self {
-            Plan::RawRsaPkcs => "CKM_RSA_PKCS",
-            Plan::RawRsaPss => "CKM_RSA_PKCS_PSS",
-            Plan::RawEcdsa => "CKM_ECDSA",
-            Plan::HashRsaPkcs => "CKM_SHA256_RSA_PKCS",
-            Plan::HashRsaPss => "CKM_SHA256_RSA_PKCS_PSS",
-            Plan::HashEcdsa => "CKM_ECDSA_SHA256",
-        }
+    pub(crate) fn name(self) -> &'static str {
+        let mechanism = if self.combined {
+            Plan::combined_type(self.algorithm)
+        } else {
+            Plan::raw_type(self.algorithm)
+        };
+        mechanism_name(mechanism)
     }
 
     fn mechanism(self) -> Mechanism<'static> {
+        let hash = self.algorithm.hash();
         let pss = PkcsPssParams {
-            hash_alg: MechanismType::SHA256,
-            mgf: PkcsMgfType::MGF1_SHA256,
-            s_len: 32.into(),
+            hash_alg: match hash {
+                HashAlgorithm::Sha256 => MechanismType::SHA256,
+                HashAlgorithm::Sha384 => MechanismType::SHA384,
+                HashAlgorithm::Sha512 => MechanismType::SHA512,
+            },
+            mgf: match hash {
+                HashAlgorithm::Sha256 => PkcsMgfType::MGF1_SHA256,
+                HashAlgorithm::Sha384 => PkcsMgfType::MGF1_SHA384,
+                HashAlgorithm::Sha512 => PkcsMgfType::MGF1_SHA512,
+            },
+            s_len: (hash.len() as u64).into(),
         };
-        match self {
-            Plan::RawRsaPkcs => Mechanism::RsaPkcs,
-            Plan::RawRsaPss => Mechanism::RsaPkcsPss(pss),
-            Plan::RawEcdsa => Mechanism::Ecdsa,
-            Plan::HashRsaPkcs => Mechanism::Sha256RsaPkcs,
-            Plan::HashRsaPss => Mechanism::Sha256RsaPkcsPss(pss),
-            Plan::HashEcdsa => Mechanism::EcdsaSha256,
+        if !self.combined {
+            return match self.algorithm.scheme() {
+                SignatureScheme::RsaPkcs1 => Mechanism::RsaPkcs,
+                SignatureScheme::RsaPss => Mechanism::RsaPkcsPss(pss),
+                SignatureScheme::Ecdsa => Mechanism::Ecdsa,
+            };
+        }
+        match self.algorithm {
+            SignatureAlgorithm::RS256 => Mechanism::Sha256RsaPkcs,
+            SignatureAlgorithm::RS384 => Mechanism::Sha384RsaPkcs,
+            SignatureAlgorithm::RS512 => Mechanism::Sha512RsaPkcs,
+            SignatureAlgorithm::PS256 => Mechanism::Sha256RsaPkcsPss(pss),
+            SignatureAlgorithm::PS384 => Mechanism::Sha384RsaPkcsPss(pss),
+            SignatureAlgorithm::PS512 => Mechanism::Sha512RsaPkcsPss(pss),
+            SignatureAlgorithm::ES256 => Mechanism::EcdsaSha256,
+            SignatureAlgorithm::ES384 => Mechanism::EcdsaSha384,
         }
     }
 
     /// The bytes handed to the token.
     fn input(self, message: &[u8]) -> Vec<u8> {
-        match self {
-            Plan::RawRsaPkcs => {
-                let mut input = SHA256_DIGEST_INFO_PREFIX.to_vec();
-                input.extend_from_slice(&openssl::sha::sha256(message));
+        if self.combined {
+            return message.to_vec();
+        }
+        let hash = self.algorithm.hash();
+        match self.algorithm.scheme() {
+            SignatureScheme::RsaPkcs1 => {
+                let mut input = hash.digest_info_prefix().to_vec();
+                input.extend_from_slice(&hash.digest(message));
                 input
             }
-            Plan::RawRsaPss | Plan::RawEcdsa => openssl::sha::sha256(message).to_vec(),
-            Plan::HashRsaPkcs | Plan::HashRsaPss | Plan::HashEcdsa => message.to_vec(),
+            SignatureScheme::RsaPss | SignatureScheme::Ecdsa => hash.digest(message),
         }
     }
+}
 
-    fn is_ecdsa(self) -> bool {
-        matches!(self, Plan::RawEcdsa | Plan::HashEcdsa)
-    }
+/// The `CKM_` name of the mechanisms used here.
+fn mechanism_name(mechanism: MechanismType) -> &'static str {
+    const NAMES: [(MechanismType, &str); 11] = [
+        (MechanismType::RSA_PKCS, "CKM_RSA_PKCS"),
+        (MechanismType::RSA_PKCS_PSS, "CKM_RSA_PKCS_PSS"),
+        (MechanismType::ECDSA, "CKM_ECDSA"),
+        (MechanismType::SHA256_RSA_PKCS, "CKM_SHA256_RSA_PKCS"),
+        (MechanismType::SHA384_RSA_PKCS, "CKM_SHA384_RSA_PKCS"),
+        (MechanismType::SHA512_RSA_PKCS, "CKM_SHA512_RSA_PKCS"),
+        (
+            MechanismType::SHA256_RSA_PKCS_PSS,
+            "CKM_SHA256_RSA_PKCS_PSS",
+        ),
+        (
+            MechanismType::SHA384_RSA_PKCS_PSS,
+            "CKM_SHA384_RSA_PKCS_PSS",
+        ),
+        (
+            MechanismType::SHA512_RSA_PKCS_PSS,
+            "CKM_SHA512_RSA_PKCS_PSS",
+        ),
+        (MechanismType::ECDSA_SHA256, "CKM_ECDSA_SHA256"),
+        (MechanismType::ECDSA_SHA384, "CKM_ECDSA_SHA384"),
+    ];
+    NAMES
+        .iter()
+        .find(|(m, _)| *m == mechanism)
+        .map(|(_, name)| *name)
+        .unwrap_or("CKM_VENDOR_DEFINED")
 }
 
 /// The thread-owned state: one session, logged in, and the key to sign with.
@@ -412,10 +467,13 @@ impl Worker {
             .map_err(|e| TokenError::pkcs11("C_OpenSession", e))?;
 
         // Choose the key and check its certificate before the PIN is used.
+        let mechanisms = ctx
+            .get_mechanism_list(slot)
+            .map_err(|e| TokenError::pkcs11("C_GetMechanismList", e))?;
         let before_login = TokenObjects::read(&session, &token_label)?;
         let chosen = match &key_id {
             Some(id) => before_login
-                .candidates(&token_label, now)?
+                .candidates(&token_label, &mechanisms, now)?
                 .into_iter()
                 .find(|c| c.key_id == hex::encode(id))
                 .ok_or_else(|| TokenError::KeyNotFound {
@@ -423,7 +481,7 @@ impl Worker {
                     key_id: hex::encode(id),
                 })?,
             None => {
-                let candidates = before_login.candidates(&token_label, now)?;
+                let candidates = before_login.candidates(&token_label, &mechanisms, now)?;
                 crate::default_candidate(&candidates)
                     .cloned()
                     .ok_or_else(|| TokenError::NoSealKey {
@@ -444,7 +502,20 @@ impl Worker {
                 })
             }
         }
+        let class = chosen.certificate.class_at(now);
+        if !class.is_seal() && !options.accept_non_seal {
+            return Err(TokenError::NotASealCertificate {
+                key_id: chosen.key_id.clone(),
+                class: class.label(),
+            });
+        }
         let algorithm = choose_algorithm(&chosen, options.algorithm)?;
+        if pin_state.login_required
+            && !pin_state.protected_authentication_path
+            && pin.expose_secret().is_empty()
+        {
+            return Err(TokenError::PinMissing);
+        }
 
         // One login.
         let mut logged_in = false;
@@ -484,11 +555,9 @@ impl Worker {
             private,
             true,
             chosen.certificate.clone(),
+            &mechanisms,
             now,
         );
-        let mechanisms = ctx
-            .get_mechanism_list(slot)
-            .map_err(|e| TokenError::pkcs11("C_GetMechanismList", e))?;
         let plan = Plan::choose(algorithm, always_authenticate, &mechanisms, &chosen.key_id)?;
         let chain = issuer_chain(&cert.der, after_login.certificates.values().map(|c| &c.der));
         let keep_pin = always_authenticate && !pin_state.protected_authentication_path;
@@ -563,10 +632,9 @@ impl Worker {
                 .sign(&mechanism, self.key, &input)
                 .map_err(|e| TokenError::pkcs11("C_Sign", e))?
         };
-        if self.plan.is_ecdsa() {
-            ecdsa_to_jws(signature)
-        } else {
-            Ok(signature)
+        match self.plan.algorithm.ecdsa_field_len() {
+            Some(field) => ecdsa_to_jws(signature, field),
+            None => Ok(signature),
         }
     }
 }
@@ -582,11 +650,7 @@ fn choose_algorithm(
         });
     };
     let algorithm = wanted.unwrap_or(default);
-    let fits = match algorithm {
-        SignatureAlgorithm::RS256 | SignatureAlgorithm::PS256 => chosen.key_kind == KeyKind::Rsa,
-        SignatureAlgorithm::ES256 => default == SignatureAlgorithm::ES256,
-    };
-    if fits {
+    if key_fits(chosen.key_kind, &chosen.key, algorithm) {
         Ok(algorithm)
     } else {
         Err(TokenError::AlgorithmNotForKey {
@@ -594,6 +658,16 @@ fn choose_algorithm(
             key_id: chosen.key_id.clone(),
             key: chosen.key.clone(),
         })
+    }
+}
+
+/// Whether a key (kind + the certificate's description, e.g. `EC P-384`) can make `algorithm`
+/// signatures: RSA keys RS*/PS*, EC P-256 ES256, EC P-384 ES384.
+pub(crate) fn key_fits(kind: KeyKind, key: &str, algorithm: SignatureAlgorithm) -> bool {
+    match algorithm {
+        SignatureAlgorithm::ES256 => kind == KeyKind::Ec && key == "EC P-256",
+        SignatureAlgorithm::ES384 => kind == KeyKind::Ec && key == "EC P-384",
+        _ => kind == KeyKind::Rsa,
     }
 }
 
@@ -615,10 +689,10 @@ fn login_failed(ctx: &Pkcs11, slot: Slot, error: Error) -> TokenError {
     }
 }
 
-/// PKCS#11 ECDSA output is `r || s`; a few modules return DER. JWS wants `r || s`, 32 bytes each
-/// for P-256.
-fn ecdsa_to_jws(signature: Vec<u8>) -> Result<Vec<u8>, TokenError> {
-    if signature.len() == 64 {
+/// PKCS#11 ECDSA output is `r || s`; a few modules return DER. JWS wants `r || s`, `field`
+/// bytes each (32 for P-256, 48 for P-384).
+fn ecdsa_to_jws(signature: Vec<u8>, field: usize) -> Result<Vec<u8>, TokenError> {
+    if signature.len() == 2 * field {
         return Ok(signature);
     }
     let malformed = || TokenError::Pkcs11 {
@@ -626,9 +700,10 @@ fn ecdsa_to_jws(signature: Vec<u8>) -> Result<Vec<u8>, TokenError> {
         source: Error::InvalidValue,
     };
     let sig = EcdsaSig::from_der(&signature).map_err(|_| malformed())?;
-    let mut out = Vec::with_capacity(64);
+    let width = i32::try_from(field).map_err(|_| malformed())?;
+    let mut out = Vec::with_capacity(2 * field);
     for part in [sig.r(), sig.s()] {
-        let bytes = part.to_vec_padded(32).map_err(|_| malformed())?;
+        let bytes = part.to_vec_padded(width).map_err(|_| malformed())?;
         out.extend_from_slice(&bytes);
     }
     Ok(out)
@@ -711,26 +786,37 @@ mod tests {
             MechanismType::SHA256_RSA_PKCS,
             MechanismType::ECDSA,
         ];
+        let plan = |alg, always, mechs: &[MechanismType]| {
+            Plan::choose(alg, always, mechs, "01").map(Plan::name).ok()
+        };
         assert_eq!(
-            Plan::choose(SignatureAlgorithm::RS256, false, &all, "01").ok(),
-            Some(Plan::RawRsaPkcs),
+            plan(SignatureAlgorithm::RS256, false, &all),
+            Some("CKM_RSA_PKCS"),
             "raw RSA when offered"
         );
         assert_eq!(
-            Plan::choose(
+            plan(SignatureAlgorithm::RS384, false, &all),
+            Some("CKM_RSA_PKCS"),
+            "raw RSA serves every PKCS#1 hash"
+        );
+        assert_eq!(
+            plan(
                 SignatureAlgorithm::RS256,
                 false,
-                &[MechanismType::SHA256_RSA_PKCS],
-                "01"
-            )
-            .ok(),
-            Some(Plan::HashRsaPkcs),
+                &[MechanismType::SHA256_RSA_PKCS]
+            ),
+            Some("CKM_SHA256_RSA_PKCS"),
             "hash-and-sign when raw is missing"
         );
         assert_eq!(
-            Plan::choose(SignatureAlgorithm::RS256, true, &all, "01").ok(),
-            Some(Plan::HashRsaPkcs),
+            plan(SignatureAlgorithm::RS256, true, &all),
+            Some("CKM_SHA256_RSA_PKCS"),
             "always-authenticate keys need the multi-part mechanism"
+        );
+        assert_eq!(
+            plan(SignatureAlgorithm::RS512, true, &all),
+            None,
+            "no CKM_SHA512_RSA_PKCS offered"
         );
         let missing = Plan::choose(SignatureAlgorithm::ES256, true, &all, "03");
         assert!(
@@ -740,13 +826,27 @@ mod tests {
     }
 
     #[test]
-    fn digest_info_wraps_the_sha256() {
-        let input = Plan::RawRsaPkcs.input(b"abc");
+    fn digest_info_wraps_the_hash_of_the_algorithm() {
+        let raw = |algorithm| Plan {
+            algorithm,
+            combined: false,
+        };
+        let input = raw(SignatureAlgorithm::RS256).input(b"abc");
         assert_eq!(input.len(), 19 + 32, "prefix + digest");
         assert_eq!(
             hex::encode(&input[19..]),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
             "SHA-256 of abc"
+        );
+        assert_eq!(
+            raw(SignatureAlgorithm::RS512).input(b"abc").len(),
+            19 + 64,
+            "SHA-512 DigestInfo"
+        );
+        assert_eq!(
+            raw(SignatureAlgorithm::ES384).input(b"abc").len(),
+            48,
+            "ES384 signs the SHA-384 digest"
         );
     }
 
@@ -757,9 +857,18 @@ mod tests {
         let der = EcdsaSig::from_private_components(r, s)
             .and_then(|sig| sig.to_der())
             .expect("der");
-        let jws = ecdsa_to_jws(der).expect("converted");
+        let jws = ecdsa_to_jws(der.clone(), 32).expect("converted");
         assert_eq!(jws.len(), 64, "two 32-byte halves");
         assert_eq!((jws[31], jws[63]), (1, 2), "r then s, big-endian");
-        assert!(ecdsa_to_jws(vec![1, 2, 3]).is_err(), "garbage is an error");
+        let p384 = ecdsa_to_jws(der, 48).expect("converted");
+        assert_eq!(
+            (p384.len(), p384[47], p384[95]),
+            (96, 1, 2),
+            "48-byte halves"
+        );
+        assert!(
+            ecdsa_to_jws(vec![1, 2, 3], 32).is_err(),
+            "garbage is an error"
+        );
     }
 }

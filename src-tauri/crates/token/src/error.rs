@@ -66,14 +66,46 @@ pub enum TokenError {
         /// The id asked for (hex).
         key_id: String,
     },
-    /// The key's type cannot seal here (only RSA and EC P-256 keys can).
-    #[error("key {key_id} ({key}) cannot seal: only RSA and EC P-256 keys are supported")]
+    /// The key's type cannot seal here (only RSA, EC P-256 and EC P-384 keys can).
+    #[error(
+        "key {key_id} ({key}) cannot seal: only RSA, EC P-256 and EC P-384 keys are supported"
+    )]
     KeyNotSupported {
         /// The key's CKA_ID (hex).
         key_id: String,
         /// The key, e.g. `EC P-384`.
         key: String,
     },
+    /// A PKCS#11 module crashed (or hung) while it was probed in a child process; it was not
+    /// loaded into Sealdesk.
+    #[error("the PKCS#11 module {} crashed while listing tokens ({how}): update the vendor's driver or choose another module", path.display())]
+    ModuleCrashed {
+        /// The module path.
+        path: PathBuf,
+        /// How it ended, e.g. `killed by signal 11`.
+        how: String,
+    },
+    /// The child process that probes a module could not be run or answered nonsense.
+    #[error("cannot probe the PKCS#11 module {}: {reason}", path.display())]
+    ModuleProbe {
+        /// The module path.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The chosen certificate is not a seal certificate (a personal signature certificate, a
+    /// website certificate …); sealing with it needs the person's explicit consent.
+    #[error("the certificate of key {key_id} is a {class}, not a seal certificate: choose the institution's seal key, or confirm to seal anyway")]
+    NotASealCertificate {
+        /// The key's CKA_ID (hex).
+        key_id: String,
+        /// What it is, e.g. `signature certificate (not a seal)`.
+        class: &'static str,
+    },
+    /// No PIN was given for a token without a PIN pad (an empty PIN is not sent: on a real
+    /// token it would cost a try).
+    #[error("no PIN given: type the token's PIN")]
+    PinMissing,
     /// The module file exists but could not be loaded as a PKCS#11 library.
     #[error("cannot load the PKCS#11 module {}: check it is the vendor's library for this computer", path.display())]
     ModuleLoad {
@@ -155,7 +187,7 @@ pub enum TokenError {
     )]
     UnsupportedMechanism {
         /// The mechanism(s) needed, e.g. `CKM_ECDSA_SHA256`.
-        needed: &'static str,
+        needed: String,
         /// The key's CKA_ID (hex).
         key_id: String,
     },

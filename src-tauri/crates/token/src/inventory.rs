@@ -9,16 +9,18 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use cryptoki::context::Pkcs11;
+use cryptoki::mechanism::MechanismType;
 use cryptoki::object::{
     Attribute, AttributeType, CertificateType, KeyType, ObjectClass, ObjectHandle,
 };
 use cryptoki::session::Session;
 use cryptoki::slot::{Slot, TokenInfo};
-use sealdesk_seal::certificate::{CertificateInfo, Validity};
+use sealdesk_seal::certificate::{CertificateClass, CertificateInfo, Validity};
 use sealdesk_seal::SignatureAlgorithm;
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use crate::device::{key_fits, Plan};
 use crate::module::context;
 use crate::TokenError;
 
@@ -92,15 +94,26 @@ pub struct SealCandidate {
     pub validity: Validity,
     /// [`CertificateInfo::is_qualified_seal`].
     pub qualified_seal: bool,
+    /// What the certificate is at the listing time (qualified / advanced seal, signature
+    /// certificate, expired, not yet valid).
+    pub class: CertificateClass,
+    /// Whole days of validity left at the listing time (negative once expired).
+    pub days_left: i64,
+    /// The end of validity is at most 105 days away: renew the certificate.
+    pub expires_soon: bool,
+    /// The JWS algorithms this key can sign with on this token (key type and the token's
+    /// mechanisms), default first.
+    pub algorithms: Vec<SignatureAlgorithm>,
 }
 
 impl SealCandidate {
-    /// Orders candidates for the default choice: valid first, then qualified seal, then key in
-    /// a qualified device (QcSSCD), then no PIN per signature.
-    fn rank(&self) -> (bool, bool, bool, bool) {
+    /// Orders candidates for the default choice: valid first, then qualified seal, then any
+    /// seal, then key in a qualified device (QcSSCD), then no PIN per signature.
+    fn rank(&self) -> (bool, bool, bool, bool, bool) {
         (
             self.validity == Validity::Valid,
-            self.qualified_seal,
+            self.class == CertificateClass::QualifiedSeal,
+            self.class.is_seal(),
             self.certificate.qc_sscd,
             self.always_authenticate != Some(true),
         )
@@ -129,8 +142,8 @@ pub struct TokenReport {
     pub default_key_id: Option<String>,
 }
 
-/// The candidate chosen when the user names none: valid + qualified seal first, then valid,
-/// then the rest; ties go to the lowest key id.
+/// The candidate chosen when the user names none: valid + qualified seal first, then a valid
+/// seal, then valid, then the rest; ties go to the lowest key id.
 pub fn default_candidate(candidates: &[SealCandidate]) -> Option<&SealCandidate> {
     let mut best: Option<&SealCandidate> = None;
     for candidate in candidates {
@@ -162,8 +175,11 @@ pub fn list_tokens(module: &Path, now: OffsetDateTime) -> Result<Vec<TokenReport
         let session = ctx
             .open_ro_session(slot)
             .map_err(|e| TokenError::pkcs11("C_OpenSession", e))?;
+        let mechanisms = ctx
+            .get_mechanism_list(slot)
+            .map_err(|e| TokenError::pkcs11("C_GetMechanismList", e))?;
         let objects = TokenObjects::read(&session, &label)?;
-        let candidates = objects.candidates(&label, now)?;
+        let candidates = objects.candidates(&label, &mechanisms, now)?;
         let default_key_id = default_candidate(&candidates).map(|c| c.key_id.clone());
         reports.push(TokenReport {
             slot_id: slot.id(),
@@ -290,6 +306,7 @@ impl TokenObjects {
     pub(crate) fn candidates(
         &self,
         token: &str,
+        mechanisms: &[MechanismType],
         now: OffsetDateTime,
     ) -> Result<Vec<SealCandidate>, TokenError> {
         let mut out = Vec::new();
@@ -312,6 +329,7 @@ impl TokenObjects {
                 key,
                 private.is_some(),
                 certificate,
+                mechanisms,
                 now,
             ));
         }
@@ -325,13 +343,34 @@ pub(crate) fn candidate(
     key: &KeyObject,
     private_key_visible: bool,
     certificate: CertificateInfo,
+    mechanisms: &[MechanismType],
     now: OffsetDateTime,
 ) -> SealCandidate {
-    let algorithm = match key.kind {
+    let always_authenticate = if private_key_visible {
+        Some(key.always_authenticate.unwrap_or(false))
+    } else {
+        None
+    };
+    let algorithms: Vec<SignatureAlgorithm> = SignatureAlgorithm::ALL
+        .into_iter()
+        .filter(|a| key_fits(key.kind, &certificate.public_key, *a))
+        .filter(|a| Plan::offered(*a, always_authenticate == Some(true), mechanisms))
+        .collect();
+    let preferred = match key.kind {
         KeyKind::Rsa => Some(SignatureAlgorithm::RS256),
         KeyKind::Ec if certificate.public_key == "EC P-256" => Some(SignatureAlgorithm::ES256),
+        KeyKind::Ec if certificate.public_key == "EC P-384" => Some(SignatureAlgorithm::ES384),
         KeyKind::Ec | KeyKind::Other => None,
     };
+    // The preferred algorithm if the token can make it, else the first it can.
+    let algorithm = preferred
+        .filter(|p| algorithms.contains(p))
+        .or_else(|| algorithms.first().copied());
+    let mut algorithms = algorithms;
+    if let Some(default) = algorithm {
+        algorithms.retain(|a| *a != default);
+        algorithms.insert(0, default);
+    }
     SealCandidate {
         label: cert
             .label
@@ -342,13 +381,13 @@ pub(crate) fn candidate(
         key: certificate.public_key.clone(),
         algorithm,
         private_key_visible,
-        always_authenticate: if private_key_visible {
-            Some(key.always_authenticate.unwrap_or(false))
-        } else {
-            None
-        },
+        always_authenticate,
         validity: certificate.validity_at(now),
         qualified_seal: certificate.is_qualified_seal(),
+        class: certificate.class_at(now),
+        days_left: certificate.days_left(now),
+        expires_soon: certificate.expires_soon(now),
+        algorithms,
         certificate,
         key_id,
     }

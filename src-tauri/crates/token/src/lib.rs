@@ -9,6 +9,10 @@
 //!   [`TokenSigner`], the [`sealdesk_seal::Signer`] implementation, backed by one worker thread
 //!   that owns the PKCS#11 session.
 //! - [`readers`] lists PC/SC readers; a stopped PC/SC service is a value, not an error.
+//! - [`DeviceWatcher`] reports readers and cards coming and going (PC/SC PnP notification,
+//!   polling fallback) over a channel.
+//! - [`probe`] loads candidate modules in a child process first, so a crashing vendor module
+//!   is reported ([`KNOWN_MODULES`] is the table of modules tried).
 //!
 //! This crate does not build JAdES (that is `sealdesk-seal`), decide qualification against
 //! trusted lists, or talk to the UI. It never logs PINs.
@@ -20,6 +24,8 @@ mod error;
 mod inventory;
 mod module;
 mod pcsc;
+pub mod probe;
+mod watch;
 
 pub use device::{OpenOptions, SealDevice, TokenSigner};
 pub use error::TokenError;
@@ -27,7 +33,9 @@ pub use inventory::{
     default_candidate, list_tokens, KeyKind, PinState, SealCandidate, TokenReport, TokenSelector,
 };
 pub use module::{
-    discover_module, discover_module_with, KNOWN_MODULE_DIRS, KNOWN_MODULE_NAMES, MODULE_ENV,
+    discover_module, discover_module_with, installed_modules, known_paths, resolve_module,
+    InstalledModule, KnownModule, ModuleSource, KNOWN_MODULES, MODULE_ENV,
 };
 pub use pcsc::{readers, PcscReaders, Reader};
 pub use secrecy::SecretString;
+pub use watch::{DeviceEvent, DeviceWatcher, WatchMode, WatchOptions};

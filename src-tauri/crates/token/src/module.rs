@@ -18,32 +18,194 @@ use crate::TokenError;
 /// The environment variable naming the PKCS#11 module.
 pub const MODULE_ENV: &str = "SEALDESK_PKCS11_MODULE";
 
-/// Library file names of common seal tokens' PKCS#11 modules, most specific first.
-pub const KNOWN_MODULE_NAMES: &[&str] = &[
-    "libeTPkcs11.so",         // SafeNet / Thales eToken
-    "libIDPrimePKCS11.so",    // Thales IDPrime
-    "libykcs11.so",           // YubiKey PIV
-    "opensc-pkcs11.so",       // OpenSC (many cards)
-    "softhsm/libsofthsm2.so", // SoftHSM2 (tests, demos)
-    "libsofthsm2.so",
+/// A PKCS#11 module a seal token's vendor ships, with where it is installed on each OS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownModule {
+    /// Who makes it and for which tokens, e.g. `SafeNet / Thales eToken`.
+    pub vendor: &'static str,
+    /// Installed paths on Linux (most common first).
+    pub linux: &'static [&'static str],
+    /// Installed paths on macOS.
+    pub macos: &'static [&'static str],
+    /// Installed paths (or DLL names searched on the system path) on Windows.
+    pub windows: &'static [&'static str],
+}
+
+impl KnownModule {
+    /// The paths for the OS this program was built for.
+    pub fn paths(&self) -> &'static [&'static str] {
+        if cfg!(target_os = "windows") {
+            self.windows
+        } else if cfg!(target_os = "macos") {
+            self.macos
+        } else {
+            self.linux
+        }
+    }
+}
+
+/// The PKCS#11 modules of the seal tokens European QTSPs hand out, tried in this order:
+/// vendor drivers first (they know their token best), then the generic OpenSC and YubiKey
+/// modules, the p11-kit proxy (whatever the system registered), and SoftHSM2 (tests, demos)
+/// last. Sources: each vendor's installer layout (SafeNet Authentication Client, IDPrime
+/// middleware, Bit4id Universal Middleware, proCertum CardManager, OpenSC, yubico-piv-tool,
+/// p11-kit, SoftHSM2 packages).
+pub const KNOWN_MODULES: &[KnownModule] = &[
+    KnownModule {
+        vendor: "SafeNet / Thales eToken (SafeNet Authentication Client)",
+        linux: &[
+            "/usr/lib/libeTPkcs11.so",
+            "/usr/lib64/libeTPkcs11.so",
+            "/usr/local/lib/libeTPkcs11.so",
+        ],
+        macos: &[
+            "/usr/local/lib/libeTPkcs11.dylib",
+            "/Library/Frameworks/eToken.framework/Versions/A/libeToken.dylib",
+        ],
+        windows: &["C:\\Windows\\System32\\eTPKCS11.dll"],
+    },
+    KnownModule {
+        vendor: "Thales IDPrime",
+        linux: &[
+            "/usr/lib/libIDPrimePKCS11.so",
+            "/usr/lib/x86_64-linux-gnu/libIDPrimePKCS11.so",
+            "/usr/lib64/libIDPrimePKCS11.so",
+        ],
+        macos: &["/usr/local/lib/libIDPrimePKCS11.dylib"],
+        windows: &["C:\\Windows\\System32\\IDPrimePKCS11.dll"],
+    },
+    KnownModule {
+        vendor: "Bit4id (Universal Middleware)",
+        linux: &[
+            "/usr/lib/libbit4xpki.so",
+            "/usr/lib/bit4id/libbit4xpki.so",
+            "/usr/local/lib/libbit4xpki.so",
+        ],
+        macos: &[
+            "/Library/bit4id/pkcs11/libbit4xpki.dylib",
+            "/usr/local/lib/libbit4xpki.dylib",
+        ],
+        windows: &["C:\\Windows\\System32\\bit4xpki.dll"],
+    },
+    KnownModule {
+        vendor: "Certum (proCertum CardManager)",
+        linux: &[
+            "/usr/lib/libcryptoCertum3PKCS.so",
+            "/opt/proCertumCardManager/libcryptoCertum3PKCS.so",
+        ],
+        macos: &["/usr/local/lib/libcryptoCertum3PKCS.dylib"],
+        windows: &["C:\\Windows\\System32\\cryptoCertum3PKCS.dll"],
+    },
+    KnownModule {
+        vendor: "OpenSC (many national and QTSP cards)",
+        linux: &[
+            "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so",
+            "/usr/lib/aarch64-linux-gnu/opensc-pkcs11.so",
+            "/usr/lib64/opensc-pkcs11.so",
+            "/usr/lib/opensc-pkcs11.so",
+            "/usr/local/lib/opensc-pkcs11.so",
+        ],
+        macos: &[
+            "/Library/OpenSC/lib/opensc-pkcs11.so",
+            "/opt/homebrew/lib/opensc-pkcs11.so",
+            "/usr/local/lib/opensc-pkcs11.so",
+        ],
+        windows: &["C:\\Program Files\\OpenSC Project\\OpenSC\\pkcs11\\opensc-pkcs11.dll"],
+    },
+    KnownModule {
+        vendor: "YubiKey PIV (ykcs11)",
+        linux: &[
+            "/usr/lib/x86_64-linux-gnu/libykcs11.so",
+            "/usr/lib/aarch64-linux-gnu/libykcs11.so",
+            "/usr/lib64/libykcs11.so",
+            "/usr/local/lib/libykcs11.so",
+        ],
+        macos: &[
+            "/usr/local/lib/libykcs11.dylib",
+            "/opt/homebrew/lib/libykcs11.dylib",
+        ],
+        windows: &["C:\\Program Files\\Yubico\\Yubico PIV Tool\\bin\\libykcs11.dll"],
+    },
+    KnownModule {
+        vendor: "p11-kit proxy (the system's registered modules)",
+        linux: &[
+            "/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so",
+            "/usr/lib/aarch64-linux-gnu/p11-kit-proxy.so",
+            "/usr/lib64/p11-kit-proxy.so",
+        ],
+        macos: &[],
+        windows: &[],
+    },
+    KnownModule {
+        vendor: "SoftHSM2 (software token: tests and demos only)",
+        linux: &[
+            "/usr/lib/softhsm/libsofthsm2.so",
+            "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
+            "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so",
+            "/usr/lib64/pkcs11/libsofthsm2.so",
+            "/usr/local/lib/softhsm/libsofthsm2.so",
+        ],
+        macos: &[
+            "/opt/homebrew/lib/softhsm/libsofthsm2.so",
+            "/usr/local/lib/softhsm/libsofthsm2.so",
+        ],
+        windows: &["C:\\SoftHSM2\\lib\\softhsm2-x64.dll"],
+    },
 ];
 
-/// Directories searched for [`KNOWN_MODULE_NAMES`].
-pub const KNOWN_MODULE_DIRS: &[&str] = &[
-    "/usr/lib",
-    "/usr/lib/x86_64-linux-gnu",
-    "/usr/lib/aarch64-linux-gnu",
-    "/usr/lib64",
-    "/usr/local/lib",
-    "/usr/lib/pkcs11",
-    "/usr/lib/x86_64-linux-gnu/pkcs11",
-    "/usr/lib64/pkcs11",
-    "/opt/homebrew/lib",
-];
+/// A module found on this computer, from [`KNOWN_MODULES`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstalledModule {
+    /// The vendor line of the table.
+    pub vendor: &'static str,
+    /// The library file.
+    pub path: PathBuf,
+}
+
+/// The known modules installed here, in [`KNOWN_MODULES`] order (one entry per file; a
+/// vendor may have several). Nothing is loaded.
+pub fn installed_modules() -> Vec<InstalledModule> {
+    let mut out: Vec<InstalledModule> = Vec::new();
+    for known in KNOWN_MODULES {
+        for path in known.paths() {
+            let path = Path::new(path);
+            if !path.is_file() {
+                continue;
+            }
+            // Symlinked duplicates (e.g. /usr/lib and /usr/lib/x86_64-linux-gnu) count once.
+            let real = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+            let seen = out
+                .iter()
+                .any(|m| m.path.canonicalize().unwrap_or_else(|_| m.path.clone()) == real);
+            if !seen {
+                out.push(InstalledModule {
+                    vendor: known.vendor,
+                    path: path.to_path_buf(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Where the module in use came from (the resolution order, first wins).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ModuleSource {
+    /// Given for this call (command-line option).
+    Explicit,
+    /// `SEALDESK_PKCS11_MODULE`.
+    Environment,
+    /// Chosen by the user earlier and remembered (catalogue setting `token.module`).
+    Remembered,
+    /// Found in [`KNOWN_MODULES`].
+    Discovered,
+}
 
 /// Finds the module to use: `explicit` if given, else `$SEALDESK_PKCS11_MODULE`, else the first
-/// known location that exists. An explicit or environment path that does not exist is an error
-/// (no silent fallback to another module); the error lists every path tried.
+/// installed known module ([`installed_modules`]). An explicit or environment path that does not
+/// exist is an error (no silent fallback to another module); the error lists every path tried.
 pub fn discover_module(explicit: Option<&Path>) -> Result<PathBuf, TokenError> {
     discover_module_with(explicit, std::env::var_os(MODULE_ENV))
 }
@@ -54,23 +216,31 @@ pub fn discover_module_with(
     explicit: Option<&Path>,
     env_value: Option<OsString>,
 ) -> Result<PathBuf, TokenError> {
+    resolve_module(explicit, env_value, None).map(|(path, _)| path)
+}
+
+/// The full resolution: explicit > environment > remembered > discovery, with where the
+/// answer came from. A given path (of any of the first three) that does not exist is an error.
+pub fn resolve_module(
+    explicit: Option<&Path>,
+    env_value: Option<OsString>,
+    remembered: Option<&Path>,
+) -> Result<(PathBuf, ModuleSource), TokenError> {
     if let Some(path) = explicit {
-        return existing(path.to_path_buf());
+        return existing(path.to_path_buf()).map(|p| (p, ModuleSource::Explicit));
     }
     if let Some(value) = env_value.filter(|v| !v.is_empty()) {
-        return existing(PathBuf::from(value));
+        return existing(PathBuf::from(value)).map(|p| (p, ModuleSource::Environment));
     }
-    let mut tried = Vec::new();
-    for dir in KNOWN_MODULE_DIRS {
-        for name in KNOWN_MODULE_NAMES {
-            let path = Path::new(dir).join(name);
-            if path.is_file() {
-                return Ok(path);
-            }
-            tried.push(path);
-        }
+    if let Some(path) = remembered.filter(|p| !p.as_os_str().is_empty()) {
+        return existing(path.to_path_buf()).map(|p| (p, ModuleSource::Remembered));
     }
-    Err(TokenError::ModuleNotFound { tried })
+    match installed_modules().into_iter().next() {
+        Some(found) => Ok((found.path, ModuleSource::Discovered)),
+        None => Err(TokenError::ModuleNotFound {
+            tried: known_paths(),
+        }),
+    }
 }
 
 fn existing(path: PathBuf) -> Result<PathBuf, TokenError> {
@@ -79,6 +249,14 @@ fn existing(path: PathBuf) -> Result<PathBuf, TokenError> {
     } else {
         Err(TokenError::ModuleNotFound { tried: vec![path] })
     }
+}
+
+/// Every path of [`KNOWN_MODULES`] for this OS, in order.
+pub fn known_paths() -> Vec<PathBuf> {
+    KNOWN_MODULES
+        .iter()
+        .flat_map(|k| k.paths().iter().map(PathBuf::from))
+        .collect()
 }
 
 /// The process-wide, initialised context for `path` (loaded on first use).
@@ -148,14 +326,76 @@ mod tests {
     #[test]
     fn known_locations_are_listed_when_nothing_found_or_first_hit_returned() {
         match discover_module_with(None, None) {
-            Ok(path) => assert!(path.is_file(), "{} exists", path.display()),
-            Err(TokenError::ModuleNotFound { tried }) => assert_eq!(
-                tried.len(),
-                KNOWN_MODULE_DIRS.len() * KNOWN_MODULE_NAMES.len(),
-                "every known location is reported"
+            Ok(path) => assert_eq!(
+                Some(path),
+                installed_modules().first().map(|m| m.path.clone()),
+                "the first installed known module"
             ),
+            Err(TokenError::ModuleNotFound { tried }) => {
+                assert_eq!(tried, known_paths(), "every known location is reported")
+            }
             Err(other) => panic!("unexpected error {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_table_names_the_vendors_seal_tokens_come_with() {
+        let paths = known_paths();
+        let all: Vec<&str> = paths
+            .iter()
+            .filter_map(|p| p.file_name().and_then(|n| n.to_str()))
+            .map(|n| n.trim_start_matches("lib"))
+            .collect::<Vec<_>>();
+        for expected in [
+            "eTPkcs11",
+            "IDPrimePKCS11",
+            "bit4xpki",
+            "cryptoCertum3PKCS",
+            "opensc-pkcs11",
+            "ykcs11",
+            "softhsm2",
+        ] {
+            assert!(
+                all.iter().any(|n| n.starts_with(expected)),
+                "{expected} is in the table: {all:?}"
+            );
+        }
+        let last = KNOWN_MODULES.last().map(|k| k.vendor).unwrap_or_default();
+        assert!(
+            last.starts_with("SoftHSM2"),
+            "the software token is tried last"
+        );
+    }
+
+    #[test]
+    fn remembered_path_comes_after_environment_and_before_discovery() {
+        let remembered = tempfile::NamedTempFile::new().expect("temp file");
+        let env = tempfile::NamedTempFile::new().expect("temp file");
+        let (path, source) = resolve_module(None, None, Some(remembered.path())).expect("found");
+        assert_eq!(
+            (path.as_path(), source),
+            (remembered.path(), ModuleSource::Remembered),
+            "remembered"
+        );
+        let (path, source) = resolve_module(
+            None,
+            Some(env.path().as_os_str().to_owned()),
+            Some(remembered.path()),
+        )
+        .expect("found");
+        assert_eq!(
+            (path.as_path(), source),
+            (env.path(), ModuleSource::Environment),
+            "env wins"
+        );
+        let gone = Path::new("/nonexistent/sealdesk/remembered.so");
+        assert!(
+            matches!(
+                resolve_module(None, None, Some(gone)),
+                Err(TokenError::ModuleNotFound { .. })
+            ),
+            "a remembered module that was uninstalled is reported, not replaced"
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use openssl::pkey::{PKey, Public};
 use openssl::rsa::Padding;
 use openssl::sign::{RsaPssSaltlen, Verifier};
 use openssl::x509::X509;
-use sealdesk_seal::certificate::{CertificateInfo, Validity};
+use sealdesk_seal::certificate::{CertificateClass, CertificateInfo, PdsLocation, Validity};
 use sealdesk_seal::{SignatureAlgorithm, Signer};
 use sealdesk_tests::TestToken;
 use sealdesk_token::{
@@ -51,6 +51,14 @@ fn open(key_id: Option<&str>, options: OpenOptions) -> Result<TokenSigner, Token
         now(),
         options,
     )
+}
+
+/// Key 03's certificate is not a seal: opening it needs the person's consent.
+fn non_seal() -> OpenOptions {
+    OpenOptions {
+        accept_non_seal: true,
+        ..OpenOptions::default()
+    }
 }
 
 fn public_key(signer: &TokenSigner) -> PKey<Public> {
@@ -104,7 +112,7 @@ mod list {
             .collect();
         assert_eq!(
             ids,
-            ["01", "02", "03", "04"],
+            ["01", "02", "03", "04", "05"],
             "the CA certificate a0 has no key"
         );
         let by_id = |id: &str| {
@@ -138,6 +146,62 @@ mod list {
         assert!(!k3.qualified_seal, "key 03 plain");
         let k4 = by_id("04");
         assert!(k4.qualified_seal, "key 04 qualified");
+        let k5 = by_id("05");
+        assert_eq!(k5.key, "EC P-384", "key 05 curve");
+        assert_eq!(
+            k5.algorithm,
+            Some(SignatureAlgorithm::ES384),
+            "EC P-384 -> ES384"
+        );
+        assert_eq!(k5.algorithms, [SignatureAlgorithm::ES384], "only ES384");
+
+        // Classification, countdown and algorithms, all computed in Rust.
+        let classes: Vec<(&str, CertificateClass)> = report
+            .candidates
+            .iter()
+            .map(|c| (c.key_id.as_str(), c.class))
+            .collect();
+        assert_eq!(
+            classes,
+            [
+                ("01", CertificateClass::QualifiedSeal),
+                ("02", CertificateClass::Expired),
+                ("03", CertificateClass::SignatureCertificate),
+                ("04", CertificateClass::QualifiedSeal),
+                ("05", CertificateClass::QualifiedSeal),
+            ],
+            "qualified, expired and plain certificates classified"
+        );
+        let expected_days = (k1.certificate.not_after - now()).whole_days();
+        assert!(
+            (expected_days - 1..=expected_days).contains(&k1.days_left),
+            "days left {} vs {expected_days}",
+            k1.days_left
+        );
+        assert!(!k1.expires_soon, "two years left is not soon");
+        assert!(k2.days_left < 0, "expired: negative countdown");
+        assert_eq!(
+            k1.algorithms.first(),
+            Some(&SignatureAlgorithm::RS256),
+            "default first"
+        );
+        for alg in [
+            SignatureAlgorithm::RS384,
+            SignatureAlgorithm::RS512,
+            SignatureAlgorithm::PS256,
+            SignatureAlgorithm::PS384,
+            SignatureAlgorithm::PS512,
+        ] {
+            assert!(
+                k1.algorithms.contains(&alg),
+                "SoftHSM's raw RSA mechanisms give {alg:?}: {:?}",
+                k1.algorithms
+            );
+        }
+        assert!(
+            !k1.algorithms.contains(&SignatureAlgorithm::ES256),
+            "no ECDSA on an RSA key"
+        );
         for c in &report.candidates {
             // SoftHSM hides private keys until login, so this is unknown before a PIN.
             assert!(
@@ -208,6 +272,26 @@ mod list {
         assert!(!plain.key_usage_non_repudiation, "no nonRepudiation");
         assert!(!plain.is_qualified_seal(), "seal-03 not qualified");
 
+        assert_eq!(
+            plain.class_at(now()),
+            CertificateClass::SignatureCertificate,
+            "seal-03 is not a seal"
+        );
+        assert_eq!(
+            info.pds,
+            [PdsLocation {
+                url: "https://qtsp.example.test/pds_en.pdf".into(),
+                language: "en".into()
+            }],
+            "QcPDS read"
+        );
+        assert_eq!(
+            info.semantics_identifier.as_deref(),
+            Some("0.4.0.194121.1.2"),
+            "legal person semantics"
+        );
+        assert!(!info.natural_person, "a seal holder is not a person");
+
         let expired = CertificateInfo::from_der(&t.cert_der("02")).expect("seal-02 parses");
         assert_eq!(
             expired.validity_at(now()),
@@ -277,7 +361,7 @@ mod sign {
     #[test]
     fn es256_is_raw_r_and_s_and_verifies() {
         let _guard = serial();
-        let signer = open(Some("03"), OpenOptions::default()).expect("key 03 opens");
+        let signer = open(Some("03"), non_seal()).expect("key 03 opens");
         assert_eq!(signer.algorithm(), SignatureAlgorithm::ES256, "EC -> ES256");
         let signature = signer.sign_message(MESSAGE).expect("signs");
         assert_eq!(signature.len(), 64, "JWS r||s");
@@ -322,7 +406,7 @@ mod sign {
         let _guard = serial();
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<TokenSigner>();
-        let signer = open(Some("03"), OpenOptions::default()).expect("opens");
+        let signer = open(Some("03"), non_seal()).expect("opens");
         let busy = open(Some("01"), OpenOptions::default());
         assert!(
             matches!(busy, Err(TokenError::TokenBusy { .. })),
@@ -450,3 +534,4 @@ mod refuse {
         );
     }
 }
+mod algorithms;
