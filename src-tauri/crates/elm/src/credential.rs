@@ -1,5 +1,6 @@
 //! The [`Credential`] newtype: reading, payload bytes and a summary.
 
+use serde::Deserialize;
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -102,6 +103,21 @@ impl Credential {
     /// bytes once and keep them; never re-serialize a sealed credential.
     pub fn to_payload_bytes(&self) -> Result<Vec<u8>, ElmError> {
         serde_json::to_vec(&self.0).map_err(ElmError::NotSerializable)
+    }
+
+    /// The typed ELM view of this credential (see [`crate::model`]). The JSON value stays the
+    /// stored form; call this when typed access is handier than JSON pointers.
+    pub fn model(&self) -> Result<crate::model::EdcCredential, ElmError> {
+        crate::model::EdcCredential::deserialize(&self.0).map_err(ElmError::ModelMismatch)
+    }
+
+    /// Replaces the content with a typed model (e.g. after editing it), keeping it a credential.
+    pub fn from_model(
+        model: &crate::model::EdcCredential,
+        source_name: &str,
+    ) -> Result<Self, ElmError> {
+        let value = serde_json::to_value(model).map_err(ElmError::NotSerializable)?;
+        Self::from_value(value, source_name)
     }
 
     /// Language-map key of `displayParameter.primaryLanguage` (default `"en"`).

@@ -61,4 +61,15 @@ pub enum ElmError {
     /// The credential could not be serialized (should not happen with a JSON value).
     #[error("the credential could not be serialized")]
     NotSerializable(#[source] serde_json::Error),
+    /// The credential JSON does not fit the typed ELM model (a property has an unexpected shape).
+    #[error("the credential does not fit the ELM model: {0}")]
+    ModelMismatch(#[source] serde_json::Error),
+    /// A form value cannot be written onto the credential.
+    #[error("the form field {field} cannot be written: {reason}")]
+    FormInvalid {
+        /// The form field (camelCase, as in the form).
+        field: String,
+        /// What is wrong, in plain words.
+        reason: String,
+    },
 }

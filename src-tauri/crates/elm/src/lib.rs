@@ -14,6 +14,8 @@ mod credential;
 mod error;
 mod format;
 mod language;
+pub mod model;
+pub mod rules;
 
 pub use build::{build, prepare_for_sealing, IssuerIdentity, Recipient, Template};
 pub use country::{country_alpha3, CountryEntry, COUNTRIES};

@@ -185,7 +185,7 @@ fn prepare_for_sealing_fills_issuer_fields() {
     let pointers: Vec<&str> = before.iter().map(|f| f.pointer.as_str()).collect();
     assert_eq!(
         pointers,
-        ["/issuer/eIDASIdentifier", "/issued"],
+        ["/issued", "/issuer/eIDASIdentifier"],
         "a fresh build lacks only the sealing fields: {before:?}"
     );
     prepare_for_sealing(&mut c, &identity(), datetime!(2025-02-01 09:30 +01:00)).expect("prepares");
@@ -274,14 +274,14 @@ fn check_format_on_official_samples() {
         let pointers: Vec<&str> = findings.iter().map(|f| f.pointer.as_str()).collect();
         assert_eq!(
             pointers,
-            ["/issuer/eIDASIdentifier", "/issued"],
+            ["/issued", "/issuer/eIDASIdentifier"],
             "{name} misses the sealing fields"
         );
         assert!(
-            findings[0].message.contains("eIDAS identifier")
-                && findings[0].message.contains("seal certificate"),
+            findings[1].message.contains("eIDAS identifier")
+                && findings[1].message.contains("seal certificate"),
             "plain-words message: {}",
-            findings[0].message
+            findings[1].message
         );
     }
 }
