@@ -44,6 +44,34 @@ pub enum CatalogueError {
         /// What was wrong.
         detail: String,
     },
+    /// No template with this id (and version).
+    #[error("template {id}{} not found: pick one from the template list", version.map(|v| format!(" version {v}")).unwrap_or_default())]
+    TemplateNotFound {
+        /// The template id.
+        id: String,
+        /// The version asked for (`None` = latest).
+        version: Option<u32>,
+    },
+    /// A template with this id and version exists already.
+    #[error("template {id} version {version} exists already")]
+    TemplateExists {
+        /// The template id.
+        id: String,
+        /// The version.
+        version: u32,
+    },
+    /// The template is archived and cannot be changed.
+    #[error("template {id} is archived: copy it to make changes")]
+    TemplateArchived {
+        /// The template id.
+        id: String,
+    },
+    /// The credential is not in the issued register.
+    #[error("credential {id} is not in the issued register")]
+    NotIssued {
+        /// The credential id.
+        id: String,
+    },
     /// Any other SQLite failure.
     #[error("catalogue database error: {0}")]
     Sqlite(#[from] rusqlite::Error),

@@ -20,6 +20,9 @@ pub use error::CatalogueError;
 pub use table::audit::{AuditEntry, AuditLog};
 pub use table::issued::{IssuedCredential, IssuedRegister};
 pub use table::settings::Settings;
+pub use table::skills::{SkillEntry, SkillHit, Skills};
+pub use table::templates::{TemplateContent, TemplateRecord, Templates};
+pub use table::vocabulary::{Concept, Vocabulary};
 
 /// An open catalogue. Not `Sync`: share it behind a `Mutex`.
 pub struct Catalogue {
@@ -81,5 +84,20 @@ impl Catalogue {
     /// The audit log: who did what, when (no PINs, no personal data beyond ids).
     pub fn audit(&self) -> AuditLog<'_> {
         AuditLog::new(&self.conn)
+    }
+
+    /// Credential templates and their versions.
+    pub fn templates(&self) -> Templates<'_> {
+        Templates::new(&self.conn)
+    }
+
+    /// Controlled vocabularies (Europass lists, EU authority tables).
+    pub fn vocabulary(&self) -> Vocabulary<'_> {
+        Vocabulary::new(&self.conn)
+    }
+
+    /// ESCO skills and their full-text index.
+    pub fn skills(&self) -> Skills<'_> {
+        Skills::new(&self.conn)
     }
 }

@@ -28,6 +28,53 @@ const MIGRATIONS: &[&str] = &[
          action TEXT NOT NULL,
          detail TEXT NOT NULL
      );",
+    // 2 (vocab): templates (every save a new version row), the template a sealed credential
+    // came from, controlled vocabularies, ESCO skills with their FTS5 index.
+    "CREATE TABLE template (
+         id                  TEXT NOT NULL,
+         version             INTEGER NOT NULL,
+         name                TEXT NOT NULL,
+         profile             TEXT,
+         credential          TEXT NOT NULL,
+         created_at          TEXT NOT NULL,
+         archived_at         TEXT,
+         copied_from_id      TEXT,
+         copied_from_version INTEGER,
+         PRIMARY KEY (id, version)
+     );
+     ALTER TABLE issued ADD COLUMN template_id TEXT;
+     ALTER TABLE issued ADD COLUMN template_version INTEGER;
+     CREATE TABLE vocabulary_concept (
+         scheme      TEXT NOT NULL,
+         id          TEXT NOT NULL,
+         notation    TEXT,
+         pref_labels TEXT NOT NULL,
+         alt_labels  TEXT NOT NULL,
+         broader     TEXT NOT NULL,
+         status      TEXT NOT NULL,
+         PRIMARY KEY (scheme, id)
+     );
+     CREATE INDEX vocabulary_concept_id ON vocabulary_concept (id);
+     CREATE TABLE skill (
+         uri         TEXT PRIMARY KEY NOT NULL,
+         skill_type  TEXT,
+         reuse_level TEXT,
+         status      TEXT NOT NULL
+     );
+     CREATE TABLE skill_text (
+         uri           TEXT NOT NULL REFERENCES skill (uri),
+         lang          TEXT NOT NULL,
+         pref_label    TEXT NOT NULL,
+         label_exact   INTEGER NOT NULL,
+         alt_labels    TEXT NOT NULL,
+         hidden_labels TEXT NOT NULL,
+         description   TEXT NOT NULL,
+         UNIQUE (uri, lang)
+     );
+     CREATE VIRTUAL TABLE skill_fts USING fts5(
+         label, alt, description,
+         tokenize = 'porter unicode61 remove_diacritics 2'
+     );",
 ];
 
 pub(crate) fn version(conn: &Connection) -> Result<u32, CatalogueError> {

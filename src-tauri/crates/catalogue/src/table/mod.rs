@@ -3,3 +3,6 @@
 pub mod audit;
 pub mod issued;
 pub mod settings;
+pub mod skills;
+pub mod templates;
+pub mod vocabulary;
