@@ -8,6 +8,7 @@
 
 #![warn(missing_docs)]
 
+pub mod annex1;
 mod build;
 mod country;
 mod credential;
