@@ -94,6 +94,11 @@ impl Credential {
         self.0.as_object_mut()
     }
 
+    /// Mutable JSON for the form; stays an object, and `type` is not touched by the form.
+    pub(crate) fn as_value_mut(&mut self) -> &mut Value {
+        &mut self.0
+    }
+
     /// The JSON value, consuming the credential.
     pub fn into_value(self) -> Value {
         self.0

@@ -53,6 +53,14 @@ pub fn language_code(concept_id_or_code: &str) -> String {
         .unwrap_or_else(|| code.to_ascii_lowercase())
 }
 
+/// The EU language authority code (`ENG`) for a language-map key (`en`), if known.
+pub fn eu_code(iso: &str) -> Option<String> {
+    LANGUAGES
+        .iter()
+        .find(|(_, i)| i.eq_ignore_ascii_case(iso))
+        .map(|(eu, _)| (*eu).to_owned())
+}
+
 /// The text of a language-tagged value in `lang`, falling back to the first language present.
 ///
 /// Accepts a plain string, a language map whose values are strings or arrays of strings, or an

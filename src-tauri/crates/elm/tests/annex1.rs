@@ -157,3 +157,29 @@ fn removing_each_mandatory_element_names_it() {
         );
     }
 }
+
+#[test]
+fn the_micro_credential_template_built_for_a_recipient_is_complete() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../assets/templates");
+    let t = sealdesk_elm::Template::from_json(
+        &std::fs::read(root.join("micro-credential.json")).expect("template"),
+        "micro-credential.json",
+    )
+    .expect("template parses");
+    let r: sealdesk_elm::Recipient =
+        serde_json::from_slice(&std::fs::read(root.join("sample-recipient.json")).expect("r"))
+            .expect("recipient");
+    let c = sealdesk_elm::build(
+        &t,
+        &r,
+        uuid::Uuid::nil(),
+        time::macros::datetime!(2025-01-15 00:00 UTC),
+    )
+    .expect("builds");
+    let report = annex1::check(&c);
+    let missing: Vec<&str> = report.missing().map(|e| e.key.as_str()).collect();
+    assert!(
+        report.complete(),
+        "built micro-credential lacks {missing:?}"
+    );
+}

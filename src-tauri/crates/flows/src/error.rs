@@ -5,6 +5,7 @@ use sealdesk_elm::{ElmError, Finding};
 use sealdesk_seal::certificate::CertificateError;
 use sealdesk_seal::jades::SealError;
 use sealdesk_token::TokenError;
+use sealdesk_vocab::VocabError;
 
 /// Why a use case could not be carried out. `Display` is the sentence shown to a person.
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +65,9 @@ pub enum FlowError {
     /// The catalogue failed.
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),
+    /// Vocabulary or ESCO data could not be read or stored.
+    #[error(transparent)]
+    Vocab(#[from] VocabError),
     /// No data folder could be found.
     #[error("no data folder: pass --data-dir or set SEALDESK_DATA_DIR")]
     NoDataDir,
@@ -133,6 +137,11 @@ impl FlowError {
                 }
                 ErrorCode::Unknown
             }
+            Self::Catalogue(
+                CatalogueError::TemplateNotFound { .. } | CatalogueError::TemplateArchived { .. },
+            ) => ErrorCode::InvalidInput,
+            Self::Vocab(VocabError::Catalogue(_) | VocabError::Io { .. }) => ErrorCode::Storage,
+            Self::Vocab(_) => ErrorCode::InvalidInput,
             Self::Catalogue(_) | Self::NoDataDir => ErrorCode::Storage,
         }
     }

@@ -11,6 +11,8 @@ mod build;
 mod device;
 mod error;
 mod seal;
+mod skills;
+mod templates;
 mod verify;
 pub mod views;
 
@@ -20,6 +22,14 @@ pub use build::{build_credential, BuiltCredential, SAMPLE_RECIPIENT, SAMPLE_TEMP
 pub use device::{device_status, DeviceSelector};
 pub use error::{ErrorCode, FlowError};
 pub use seal::{seal_credential, seal_sample, SealedCredential};
+pub use skills::{
+    import_esco_csv, import_vocabulary, prepare_vocabularies, search_skills, suggest_skills,
+    vocabulary,
+};
+pub use templates::{
+    archive_template, copy_template, create_template, export_template, import_template,
+    list_templates, save_template, template,
+};
 pub use sealdesk_catalogue::Catalogue;
 pub use sealdesk_seal::verify::TrustAnchors;
 pub use verify::verify;

@@ -209,3 +209,118 @@ pub struct VerificationReport {
     /// Format findings by JSON pointer.
     pub findings: Vec<FindingView>,
 }
+
+/// A template in the list (its latest version).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateSummaryView {
+    /// Stable template id.
+    pub id: String,
+    /// Name shown to people.
+    pub name: String,
+    /// Latest version number (from 1).
+    pub version: u32,
+    /// Credential profile URI (`credentialProfiles`), if the credential names one.
+    pub profile: Option<String>,
+    /// When this version was saved, RFC 3339.
+    pub updated_at: String,
+    /// Archived: hidden from the default list, read-only.
+    pub archived: bool,
+}
+
+/// One template version, with its credential and what the rules say about it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateView {
+    /// Id, name, version, profile, dates.
+    pub summary: TemplateSummaryView,
+    /// The template this one was copied from, if any.
+    pub copied_from: Option<String>,
+    /// …and which version of it.
+    pub copied_from_version: Option<u32>,
+    /// The credential JSON exactly as saved.
+    pub credential_json: String,
+    /// Format findings (rules before sealing), by JSON pointer.
+    pub findings: Vec<FindingView>,
+    /// Annex I (micro-credential) findings; `None` = not checked.
+    pub annex1: Option<Vec<FindingView>>,
+}
+
+/// An ESCO skill offered for a learning outcome.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SkillView {
+    /// ESCO concept URI.
+    pub uri: String,
+    /// Preferred label (a best guess when `labelExact` is false: let the person confirm it).
+    pub label: String,
+    /// Whether `label` is ESCO's official preferred label.
+    pub label_exact: bool,
+    /// Language of the label and description.
+    pub lang: String,
+    /// Definition / description.
+    pub description: String,
+    /// Reuse level (`transversal`, `cross-sector` …), if known.
+    pub reuse_level: Option<String>,
+}
+
+/// A concept of a controlled vocabulary, for a picker.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ConceptView {
+    /// Concept URI.
+    pub id: String,
+    /// Label in the asked language (else English).
+    pub label: String,
+    /// Code (`6`, `en`, `IRL`, `0688`), if any.
+    pub notation: Option<String>,
+    /// The ELM `Concept` object to put into the credential, as JSON text.
+    pub concept_json: String,
+}
+
+/// What loading the shipped vocabularies did.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct VocabularyLoadView {
+    /// Loaded now (first start or new shipped data); false: already there.
+    pub loaded_now: bool,
+    /// Shipped-data fingerprint in the catalogue.
+    pub version: String,
+    /// Concepts written now.
+    pub concepts: u32,
+    /// ESCO skills written now.
+    pub skills: u32,
+}
+
+/// One vocabulary replaced by a SKOS import.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct VocabularyImportView {
+    /// Concept-scheme URI.
+    pub scheme: String,
+    /// Its key, if Sealdesk knows the scheme.
+    pub key: Option<String>,
+    /// Concepts imported.
+    pub concepts: u32,
+}
+
+/// What an ESCO CSV import did.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct EscoImportView {
+    /// Language of the texts.
+    pub lang: String,
+    /// Skills read.
+    pub read: u32,
+    /// Released skills (offered).
+    pub released: u32,
+    /// Other statuses (kept, never offered).
+    pub not_released: u32,
+}
