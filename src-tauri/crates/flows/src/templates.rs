@@ -224,13 +224,22 @@ fn view(record: TemplateRecord) -> Result<TemplateView, FlowError> {
             message: f.message,
         })
         .collect();
+    // The micro-credential (Annex I) elements still missing, in plain words.
+    let annex1 = sealdesk_elm::annex1::check(&credential)
+        .missing()
+        .filter(|e| e.mandatory)
+        .map(|e| FindingView {
+            pointer: e.pointer.clone(),
+            message: format!("{}: {}", e.label, e.hint),
+        })
+        .collect();
     Ok(TemplateView {
         summary: summary(&record),
         copied_from: record.copied_from.as_ref().map(|(id, _)| id.clone()),
         copied_from_version: record.copied_from.as_ref().map(|(_, v)| *v),
         credential_json: record.credential_json,
         findings,
-        annex1: None,
+        annex1: Some(annex1),
     })
 }
 

@@ -244,7 +244,8 @@ pub struct TemplateView {
     pub credential_json: String,
     /// Format findings (rules before sealing), by JSON pointer.
     pub findings: Vec<FindingView>,
-    /// Annex I (micro-credential) findings; `None` = not checked.
+    /// The mandatory Annex I (micro-credential) elements still missing, in plain words
+    /// (empty: a complete micro-credential); `None` = not checked.
     pub annex1: Option<Vec<FindingView>>,
 }
 

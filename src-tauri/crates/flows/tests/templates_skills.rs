@@ -37,6 +37,11 @@ fn an_official_sample_imports_and_exports_byte_for_byte() {
         "profile read from credentialProfiles"
     );
     assert!(!view.summary.name.is_empty(), "named after its title");
+    assert_eq!(
+        view.annex1,
+        Some(vec![]),
+        "the Annex I sample is a complete micro-credential"
+    );
     let exported = sealdesk_flows::export_template(&cat, &view.summary.id, None).expect("export");
     assert_eq!(
         exported.as_bytes(),
@@ -109,7 +114,11 @@ fn greek_and_cyrillic_round_trip_and_versions_copy_archive() {
         !created.findings.is_empty(),
         "an incomplete credential has findings"
     );
-    assert_eq!(created.annex1, None, "Annex I not checked yet");
+    let annex1 = created.annex1.clone().expect("Annex I checked");
+    assert!(
+        annex1.len() >= 5,
+        "a bare credential misses most Annex I elements: {annex1:?}"
+    );
     let saved =
         sealdesk_flows::save_template(&cat, &id, "Πρότυπο 2", &json.replace("Ψηφιακό", "Νέο"), NOW)
             .expect("save");
