@@ -1,8 +1,10 @@
 //! ELM 3 / EDC credential spine: read a credential or template, build one for a recipient,
 //! fill what the issuer fills at sealing, summarise it and check its mandatory fields.
 //!
-//! This crate works on `serde_json::Value` wrapped in [`Credential`] (key order preserved): a
-//! full typed ELM model is later work. It owns the credential *content*; it knows nothing of
+//! The stored form is `serde_json::Value` wrapped in [`Credential`] (key order preserved, so the
+//! sealed bytes are the built bytes); [`model`] is the typed view ([`Credential::model`]),
+//! [`rules`] the checks before sealing, [`annex1`] the micro-credential profile and [`form`] the
+//! editable template form. It owns the credential *content*; it knows nothing of
 //! signatures or envelopes (that is `sealdesk-seal`), nor of SHACL (the official checker runs
 //! beside it in tests), nor of files on disk (callers pass bytes and a source name).
 
