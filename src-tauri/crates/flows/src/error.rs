@@ -92,6 +92,9 @@ pub enum ErrorCode {
     InvalidInput,
     /// The token has no usable seal key.
     NoSealKey,
+    /// The chosen certificate is not a seal certificate: ask "seal anyway?" before retrying
+    /// with the consent flag.
+    NotASealCertificate,
     /// One more wrong PIN locks the token: ask for explicit confirmation.
     PinFinalTry,
     /// Wrong PIN: ask again.
@@ -157,8 +160,12 @@ fn token_code(error: &TokenError) -> ErrorCode {
         | TokenError::ModuleNotFound { .. }
         | TokenError::NoToken
         | TokenError::TokenNotFound { .. } => ErrorCode::TokenMissing,
+        TokenError::ModuleCrashed { .. } | TokenError::ModuleProbe { .. } => {
+            ErrorCode::TokenMissing
+        }
+        TokenError::NotASealCertificate { .. } => ErrorCode::NotASealCertificate,
         TokenError::PinFinalTry => ErrorCode::PinFinalTry,
-        TokenError::PinIncorrect { .. } => ErrorCode::PinIncorrect,
+        TokenError::PinIncorrect { .. } | TokenError::PinMissing => ErrorCode::PinIncorrect,
         TokenError::PinLocked => ErrorCode::PinLocked,
         _ => ErrorCode::Unknown,
     }

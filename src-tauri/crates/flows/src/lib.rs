@@ -9,19 +9,28 @@
 
 mod build;
 mod device;
+mod editor;
 mod error;
 mod seal;
 mod skills;
 mod templates;
+mod test_seal;
 mod verify;
 pub mod views;
+mod watch;
 
 use std::path::{Path, PathBuf};
 
 pub use build::{build_credential, BuiltCredential, SAMPLE_RECIPIENT, SAMPLE_TEMPLATE};
-pub use device::{device_status, DeviceSelector};
+pub use device::{
+    device_status, device_status_in, remember_module, remembered_module, DeviceSelector,
+    MODULE_SETTING,
+};
+pub use editor::*;
 pub use error::{ErrorCode, FlowError};
 pub use seal::{seal_credential, seal_sample, SealedCredential};
+pub use sealdesk_catalogue::Catalogue;
+pub use sealdesk_seal::verify::TrustAnchors;
 pub use skills::{
     import_esco_csv, import_vocabulary, prepare_vocabularies, search_skills, suggest_skills,
     vocabulary,
@@ -30,10 +39,10 @@ pub use templates::{
     archive_template, copy_template, create_template, export_template, import_template,
     list_templates, save_template, template,
 };
-pub use sealdesk_catalogue::Catalogue;
-pub use sealdesk_seal::verify::TrustAnchors;
+pub use test_seal::{test_seal, TEST_STRING};
 pub use verify::verify;
 pub use views::*;
+pub use watch::{event_view, watch_device, watch_device_with, DeviceWatch};
 
 /// The app identifier; the data folder is named after it (as Tauri names it).
 pub const APP_IDENTIFIER: &str = "eu.sealdesk.desktop";

@@ -13,6 +13,11 @@ use serde::{Deserialize, Serialize};
 pub struct DeviceStatus {
     /// The PKCS#11 module in use, if one was found.
     pub module_path: Option<String>,
+    /// Where that module came from (explicit, environment, remembered, discovered).
+    pub module_source: Option<ModuleSourceView>,
+    /// The known modules found on this computer and what probing each gave (only when
+    /// discovery ran; a crashing vendor module shows up here as `crashed`).
+    pub module_candidates: Vec<ModuleCandidateView>,
     /// Tokens seen through that module.
     pub tokens: Vec<TokenView>,
     /// Smart-card readers seen through PC/SC.
@@ -40,6 +45,8 @@ pub struct TokenView {
     pub pin: PinView,
     /// The key that would seal, if the token has one.
     pub seal: Option<SealKeyView>,
+    /// Every certificate + key pair on the token (the seal key among them).
+    pub keys: Vec<SealKeyView>,
 }
 
 /// PIN state flags as the token reports them.
@@ -66,6 +73,10 @@ pub struct PinView {
 pub struct SealKeyView {
     /// CKA_ID of the key, hex.
     pub key_id: String,
+    /// CKA_LABEL of the certificate (or key).
+    pub label: String,
+    /// The key, e.g. `RSA-3072`, `EC P-384`.
+    pub key: String,
     /// The organisation holding the seal (certificate O).
     pub holder: String,
     /// Certificate CN.
@@ -76,18 +87,151 @@ pub struct SealKeyView {
     pub country: String,
     /// Who issued the certificate.
     pub issuer: String,
+    /// Start of validity, RFC 3339.
+    pub not_before: String,
     /// End of validity, RFC 3339.
     pub not_after: String,
     /// Whole days of validity left (negative once expired).
     pub days_left: i32,
     /// The certificate has expired (or is not yet valid).
     pub expired: bool,
+    /// The end of validity is at most 105 days away: time to renew (the rule lives in Rust,
+    /// `sealdesk_seal::certificate::EXPIRY_WARNING_DAYS`).
+    pub expires_soon: bool,
     /// The certificate says it is a qualified e-seal certificate.
     pub qualified: bool,
+    /// What the certificate is now (the badge).
+    pub class: SealClass,
+    /// The class in words, e.g. `signature certificate (not a seal)`.
+    pub class_label: String,
+    /// QcSSCD: the key is declared to be in a qualified device.
+    pub qc_sscd: bool,
+    /// PKI disclosure statement URLs (QcPDS).
+    pub pds: Vec<String>,
     /// The token asks for the PIN before every signature.
     pub always_authenticate: bool,
-    /// JWS algorithm the key signs with.
+    /// JWS algorithm the key signs with by default.
     pub algorithm: String,
+    /// Every JWS algorithm the key can sign with on this token, default first.
+    pub algorithms: Vec<String>,
+    /// SHA-256 fingerprint of the certificate, hex.
+    pub fingerprint: String,
+}
+
+/// What a certificate is for sealing (computed in Rust at the status time).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum SealClass {
+    /// Qualified e-seal certificate (QcCompliance, QcType eseal, nonRepudiation).
+    QualifiedSeal,
+    /// A seal, not qualified.
+    AdvancedSeal,
+    /// Not a seal (personal signature certificate, …): sealing needs explicit consent.
+    SignatureCertificate,
+    /// Validity has ended.
+    Expired,
+    /// Validity has not begun.
+    NotYetValid,
+}
+
+/// Where the PKCS#11 module in use came from.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum ModuleSourceView {
+    /// Given on the command line.
+    Explicit,
+    /// SEALDESK_PKCS11_MODULE.
+    Environment,
+    /// Chosen earlier and remembered (setting `token.module`).
+    Remembered,
+    /// Found among the known modules.
+    Discovered,
+}
+
+/// How probing a module went.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum ModuleState {
+    /// Loaded and listed its tokens.
+    Ok,
+    /// Crashed or hung while listing tokens (never loaded into Sealdesk).
+    Crashed,
+    /// Loaded but failed, or is not a PKCS#11 library.
+    Failed,
+    /// Not probed.
+    Skipped,
+}
+
+/// One PKCS#11 module candidate.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ModuleCandidateView {
+    /// Vendor (from the table of known modules, or the library's manufacturer).
+    pub vendor: String,
+    /// Library path.
+    pub path: String,
+    /// Probe outcome.
+    pub state: ModuleState,
+    /// Tokens present.
+    pub tokens: u32,
+    /// What went wrong, in words.
+    pub message: Option<String>,
+}
+
+/// What happened at the readers (hot-plug): refresh the device status on any of these.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum DeviceEventKind {
+    /// A reader appeared.
+    ReaderAdded,
+    /// A reader was unplugged.
+    ReaderRemoved,
+    /// A card / token was inserted.
+    CardInserted,
+    /// The card / token was removed.
+    CardRemoved,
+    /// The smart-card service (pcscd) is not running.
+    ServiceUnavailable,
+}
+
+/// One hot-plug event.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceEventView {
+    /// What happened.
+    pub kind: DeviceEventKind,
+    /// The reader, if any.
+    pub reader: Option<String>,
+    /// The card's ATR (hex), for insertions.
+    pub atr: Option<String>,
+}
+
+/// The result of "test my seal": a fixed test string signed on the token and verified with
+/// openssl against the certificate (nothing is sealed or registered).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct TestSealView {
+    /// JWS algorithm used.
+    pub algorithm: String,
+    /// PKCS#11 mechanism used.
+    pub mechanism: String,
+    /// Key id, hex.
+    pub key_id: String,
+    /// Seal holder (certificate O, else CN).
+    pub signer: String,
+    /// The certificate's class at the time of the test.
+    pub class: SealClass,
+    /// The signature verified against the certificate's public key.
+    pub verified: bool,
+    /// Time for the signature alone, milliseconds.
+    pub millis: f64,
 }
 
 /// PC/SC readers.
