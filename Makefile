@@ -29,7 +29,7 @@ NODE_PACKAGES := $(if $(shell command -v npm),,nodejs npm)
 PY_PACKAGES := $(if $(shell python3 -c 'import venv, ensurepip' 2>/dev/null && echo ok),,python3 python3-venv python3-pip)
 
 .PHONY: help run test deps deps-apt deps-ui deps-py deps-driver ui app demo-token lint \
-	test-rust test-e2e measure clean
+	test-rust test-e2e measure bench clean
 
 help:
 	@echo "make run    install what is missing, build, open Sealdesk (demo SoftHSM2 token 'TEST' if no real token)"
@@ -102,6 +102,10 @@ test-rust: ui deps-py
 
 test-e2e: app deps-py deps-driver
 	PATH=$(VENV)/bin:$$PATH xvfb-run -a -s "-screen 0 1280x800x24" bash tests/e2e/run.sh $(ROOT)/target/debug/sealdesk
+
+# Benchmarks (release builds). ESCO search over the full 13,939-skill snapshot: goal p95 <= 10 ms.
+bench:
+	cargo bench -p sealdesk-vocab --bench esco_search
 
 measure: app
 	xvfb-run -a -s "-screen 0 1280x800x24" bash tests/e2e/measure.sh $(ROOT)/target/debug/sealdesk

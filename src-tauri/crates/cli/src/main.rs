@@ -6,6 +6,7 @@
 //! code (see [`exit`]); nothing panics on bad input.
 
 mod exit;
+mod library;
 mod output;
 
 use std::io::IsTerminal;
@@ -73,6 +74,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// ESCO skills, offline: search, suggest, import the official CSV.
+    #[command(subcommand)]
+    Skills(library::SkillsCommand),
+    /// Credential templates in the catalogue: import, list, export.
+    #[command(subcommand)]
+    Template(library::TemplateCommand),
 }
 
 #[derive(Subcommand)]
@@ -210,6 +217,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Skills(command) => library::skills(cli.data_dir.as_deref(), command),
+        Command::Template(command) => library::template(cli.data_dir.as_deref(), command, now),
         Command::Verify {
             files,
             trust_dir,
