@@ -11,6 +11,7 @@
 //! | 6 | PIN locked, or one try left and not confirmed |
 //! | 7 | the seal certificate is expired or not yet valid |
 //! | 8 | file or catalogue could not be read or written |
+//! | 9 | the chosen certificate is not a seal certificate (choose the seal key) |
 //! | 10 | anything else (the message says what) |
 
 use sealdesk_flows::{ErrorCode, FlowError};
@@ -31,6 +32,8 @@ pub const PIN_LOCKED: u8 = 6;
 pub const CERTIFICATE: u8 = 7;
 /// I/O or catalogue.
 pub const IO: u8 = 8;
+/// The certificate is not a seal certificate.
+pub const NOT_A_SEAL: u8 = 9;
 /// Anything else.
 pub const OTHER: u8 = 10;
 
@@ -43,6 +46,7 @@ pub fn for_flow_error(error: &FlowError) -> u8 {
         ErrorCode::PinFinalTry | ErrorCode::PinLocked => PIN_LOCKED,
         ErrorCode::PinIncorrect => PIN_INCORRECT,
         ErrorCode::Storage => IO,
+        ErrorCode::NotASealCertificate => NOT_A_SEAL,
         _ => OTHER,
     }
 }

@@ -62,6 +62,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Settings kept in the catalogue.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Verify sealed (or unsealed) credentials; exit 0 only if every seal is intact.
     Verify {
         /// Files to verify.
@@ -83,11 +86,40 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum ConfigCommand {
+    /// Set a setting; known keys: `token.module` (the PKCS#11 module path, checked first; an
+    /// empty value forgets it).
+    Set {
+        /// The setting.
+        key: String,
+        /// Its value.
+        value: String,
+    },
+    /// Show a setting.
+    Get {
+        /// The setting.
+        key: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum TokenCommand {
     /// List tokens, their PIN state and seal keys (no PIN needed).
     List {
         #[command(flatten)]
         device: DeviceArgs,
+        /// One JSON document on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// "Test my seal": sign a test string on the token and verify it with openssl (nothing is
+    /// sealed or registered; the audit log notes it).
+    Test {
+        #[command(flatten)]
+        device: DeviceArgs,
+        /// Go on although the token says one more wrong PIN locks it.
+        #[arg(long)]
+        confirm_final_try: bool,
         /// One JSON document on stdout.
         #[arg(long)]
         json: bool,
@@ -118,6 +150,8 @@ impl DeviceArgs {
 }
 
 fn main() -> ExitCode {
+    // First: this executable may have been started to probe a PKCS#11 module in isolation.
+    sealdesk_token::probe::run_if_requested();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -156,11 +190,87 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let now = OffsetDateTime::now_utc();
     match cli.command {
         Command::Token(TokenCommand::List { device, json }) => {
-            let status = sealdesk_flows::device_status(&device.selector(), now)?;
+            // The remembered module counts when the catalogue can be opened; listing works
+            // without one.
+            let status = match sealdesk_flows::open_catalogue(cli.data_dir.as_deref()) {
+                Ok(catalogue) => {
+                    sealdesk_flows::device_status_in(&catalogue, &device.selector(), now)?
+                }
+                Err(_) => sealdesk_flows::device_status(&device.selector(), now)?,
+            };
             if json {
                 output::json(&status)?;
             } else {
                 output::device(&status);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token(TokenCommand::Test {
+            device,
+            confirm_final_try,
+            json,
+        }) => {
+            let catalogue = sealdesk_flows::open_catalogue(cli.data_dir.as_deref())?;
+            let pin = read_pin()?;
+            let view = sealdesk_flows::test_seal(
+                &catalogue,
+                &device.selector(),
+                pin,
+                confirm_final_try,
+                now,
+            )?;
+            if json {
+                output::json(&view)?;
+            } else {
+                println!(
+                    "{} key {} ({}, {}): {} in {:.1} ms",
+                    view.signer,
+                    view.key_id,
+                    view.algorithm,
+                    view.mechanism,
+                    if view.verified {
+                        "signature verified"
+                    } else {
+                        "SIGNATURE DID NOT VERIFY"
+                    },
+                    view.millis
+                );
+            }
+            Ok(if view.verified {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(exit::NOT_INTACT)
+            })
+        }
+        Command::Config(command) => {
+            let catalogue = sealdesk_flows::open_catalogue(cli.data_dir.as_deref())?;
+            match command {
+                ConfigCommand::Set { key, value } if key == sealdesk_flows::MODULE_SETTING => {
+                    let view =
+                        sealdesk_flows::remember_module(&catalogue, Path::new(value.trim()), now)?;
+                    match &view.message {
+                        Some(message) => eprintln!("{key}: {message}"),
+                        None => eprintln!(
+                            "{key} = {} ({}, {} token(s))",
+                            view.path, view.vendor, view.tokens
+                        ),
+                    }
+                }
+                ConfigCommand::Get { key } if key == sealdesk_flows::MODULE_SETTING => {
+                    match sealdesk_flows::remembered_module(&catalogue)? {
+                        Some(path) => println!("{}", path.display()),
+                        None => eprintln!("{key} is not set: modules are discovered"),
+                    }
+                }
+                ConfigCommand::Set { key, .. } | ConfigCommand::Get { key } => {
+                    return Err(Failure {
+                        message: format!(
+                            "unknown setting {key:?}: known settings are {}",
+                            sealdesk_flows::MODULE_SETTING
+                        ),
+                        code: exit::USAGE,
+                    })
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

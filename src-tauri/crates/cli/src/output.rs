@@ -20,6 +20,19 @@ pub fn device(status: &DeviceStatus) {
         Some(module) => println!("module   {module}"),
         None => println!("module   (none found)"),
     }
+    for candidate in &status.module_candidates {
+        println!(
+            "         candidate {} ({}): {:?}{}",
+            candidate.path,
+            candidate.vendor,
+            candidate.state,
+            candidate
+                .message
+                .as_deref()
+                .map(|m| format!(" — {m}"))
+                .unwrap_or_default()
+        );
+    }
     if let Some(message) = &status.message {
         println!("         {message}");
     }
@@ -77,6 +90,21 @@ pub fn device(status: &DeviceStatus) {
                 println!("         {validity}");
             }
             None => println!("  seal   no seal key on this token"),
+        }
+        for key in &token.keys {
+            let soon = if key.expires_soon {
+                ", EXPIRES SOON: renew"
+            } else {
+                ""
+            };
+            println!(
+                "  key    {} {} — {}, {} days left{soon} [{}]",
+                key.key_id,
+                key.key,
+                key.class_label,
+                key.days_left,
+                key.algorithms.join(" ")
+            );
         }
     }
     if status.readers.available {
