@@ -21,7 +21,7 @@ export PATH := $(CARGO_HOME_BIN):$(PATH)
 # Xvfb + WebKitWebDriver for the real-window tests, and the independent verifiers' system parts.
 APT_PACKAGES := build-essential pkg-config curl file \
 	libwebkit2gtk-4.1-dev libssl-dev libpcsclite-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev \
-	softhsm2 opensc pcscd vsmartcard-vpcd libengine-pkcs11-openssl openssl \
+	softhsm2 opensc pcscd vsmartcard-vpcd vsmartcard-vpicc python3-pycryptodome pcsc-tools libengine-pkcs11-openssl openssl \
 	xvfb xauth webkit2gtk-driver xdotool imagemagick poppler-utils xmlsec1
 # Node and Python come from apt only when the machine has none (a Node from elsewhere ships its
 # own npm, and Debian's npm package would conflict with it).
@@ -106,6 +106,8 @@ test-e2e: app deps-py deps-driver
 # Benchmarks (release builds). ESCO search over the full 13,939-skill snapshot: goal p95 <= 10 ms.
 bench:
 	cargo bench -p sealdesk-vocab --bench esco_search
+	@echo "token: signatures/s through TokenSigner vs raw cryptoki (fresh harness SoftHSM2 token)"
+	cargo bench -p sealdesk-token --bench signing
 
 measure: app
 	xvfb-run -a -s "-screen 0 1280x800x24" bash tests/e2e/measure.sh $(ROOT)/target/debug/sealdesk
