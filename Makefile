@@ -12,7 +12,7 @@ VENV        := $(ROOT)/.venv
 PY          := $(VENV)/bin/python
 DATA_DIR    ?= $(ROOT)/.sealdesk-data
 DEMO_TOKEN  := $(ROOT)/.demo-token
-APP_FEATURES := --features custom-protocol
+APP_FEATURES := --features tauri/custom-protocol
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CARGO_HOME_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_HOME_BIN):$(PATH)
