@@ -3,7 +3,25 @@
 //! `capabilities/` can list.
 
 /// The IPC commands the app registers; keep in step with `src/commands/`.
-const COMMANDS: &[&str] = &["device_status", "seal_sample", "ui_ready"];
+const COMMANDS: &[&str] = &[
+    "device_status",
+    "test_seal",
+    "remember_module",
+    "seal_sample",
+    "list_templates",
+    "open_template",
+    "create_template",
+    "save_template",
+    "preview_template",
+    "copy_template",
+    "archive_template",
+    "import_template",
+    "prepare_vocabularies",
+    "vocabulary",
+    "search_skills",
+    "suggest_skills",
+    "ui_ready",
+];
 
 fn main() {
     let attributes = tauri_build::Attributes::new()

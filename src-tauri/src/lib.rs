@@ -8,10 +8,12 @@
 
 pub mod commands;
 pub mod error;
+pub mod events;
 pub mod state;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use sealdesk_catalogue::Catalogue;
@@ -32,13 +34,33 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
     tauri_specta::Builder::<R>::new()
         .commands(tauri_specta::collect_commands![
             commands::device::device_status,
+            commands::device::test_seal,
+            commands::device::remember_module,
             commands::seal::seal_sample,
+            commands::templates::list_templates,
+            commands::templates::open_template,
+            commands::templates::create_template,
+            commands::templates::save_template,
+            commands::templates::preview_template,
+            commands::templates::copy_template,
+            commands::templates::archive_template,
+            commands::templates::import_template,
+            commands::skills::prepare_vocabularies,
+            commands::skills::vocabulary,
+            commands::skills::search_skills,
+            commands::skills::suggest_skills,
             commands::app::ui_ready,
         ])
+        .events(tauri_specta::collect_events![events::DeviceChanged])
         .error_handling(tauri_specta::ErrorHandlingMode::Throw)
         // The views only travel Rust -> window: one TS type per view, not serialize and
         // deserialize variants.
         .disable_serde_phases()
+}
+
+/// Keeps the PC/SC watcher running for the app's lifetime.
+struct DeviceWatchHandle {
+    _watch: Mutex<sealdesk_flows::DeviceWatch>,
 }
 
 /// Starts the desktop app; returns when the last window closes.
@@ -64,6 +86,10 @@ pub fn run() {
             };
             let state = start(&data_dir, DeviceSelector::from_env(), started)?;
             app.manage(state);
+            specta.mount_events(app);
+            app.manage(DeviceWatchHandle {
+                _watch: Mutex::new(events::watch_device(app.handle().clone())),
+            });
             Ok(())
         })
         .run(tauri::generate_context!("../tauri.conf.json"));

@@ -4,5 +4,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
+    // Started as a PKCS#11 module probe? Answer and exit before any window (see sealdesk-token).
+    sealdesk_token::probe::run_if_requested();
     sealdesk_lib::run();
 }

@@ -75,3 +75,13 @@ pub fn with_catalogue<T>(
     })?;
     work(&guard)
 }
+
+/// Runs `work` on a blocking worker thread with the catalogue locked: the body of every
+/// catalogue-only command.
+pub async fn on_catalogue<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&Catalogue) -> Result<T, IpcError> + Send + 'static,
+) -> Result<T, IpcError> {
+    let catalogue = state.catalogue();
+    tauri::async_runtime::spawn_blocking(move || with_catalogue(&catalogue, work)).await?
+}

@@ -66,4 +66,4 @@ SEALDESK_E2E_DATA_DIR="$tmp/data" \
 SEALDESK_E2E_TOKEN_JSON="$tmp/token/token.json" \
 SEALDESK_E2E_DRIVER_URL="http://127.0.0.1:$PORT" \
 SEALDESK_E2E_SHOTS="${SEALDESK_E2E_SHOTS:-}" \
-    python3 -m pytest -p no:cacheprovider -q "$HERE/test_seal.py"
+    python3 -m pytest -p no:cacheprovider -q "$HERE"

@@ -1,14 +1,11 @@
-// State of the "Seal device" panel: the last DeviceStatus from Rust, or why it failed.
-import type { Backend, DeviceStatus } from "../ipc/backend";
+// State of the "Seal device" screen: the last DeviceStatus from Rust (refreshed on hot-plug
+// events), the module choice, and the last "Test my seal" result.
+import type { Backend, DeviceEventView, DeviceStatus, ModuleCandidateView, TestSealView } from "../ipc/backend";
 import { SealdeskError, toSealdeskError } from "../ipc/backend";
 
 export type TokenView = DeviceStatus["tokens"][number];
 export type SealKeyView = NonNullable<TokenView["seal"]>;
 export type Tone = "ok" | "warning" | "error" | "skipped";
-
-/** Days before expiry from which the panel colours the date as a warning. Presentation
- * only: whether a certificate may seal is decided in Rust (`expired`, errors). */
-export const EXPIRY_WARNING_DAYS = 105;
 
 export class DeviceStore {
   status = $state<DeviceStatus | null>(null);
@@ -17,7 +14,16 @@ export class DeviceStore {
   /** A short sentence for screen readers when the device changes (hot-plug). */
   announcement = $state("");
 
+  testResult = $state<TestSealView | null>(null);
+  testError = $state<SealdeskError | null>(null);
+  testing = $state(false);
+
+  moduleResult = $state<ModuleCandidateView | null>(null);
+  moduleError = $state<SealdeskError | null>(null);
+  savingModule = $state(false);
+
   readonly #backend: Backend;
+  #queued = false;
 
   constructor(backend: Backend) {
     this.#backend = backend;
@@ -29,24 +35,99 @@ export class DeviceStore {
     return tokens.find((t) => t.seal !== null) ?? tokens[0] ?? null;
   }
 
+  /** Follows hot-plug events until the returned function is called. */
+  async follow(): Promise<() => void> {
+    return this.#backend.onDeviceChanged((event) => {
+      this.announcement = describeEvent(event);
+      void this.refresh();
+    });
+  }
+
   async refresh(): Promise<void> {
+    // Events come in bursts (reader + card): one refresh at a time, one more queued at most.
+    if (this.loading) {
+      this.#queued = true;
+      return;
+    }
     this.loading = true;
     try {
-      const next = await this.#backend.deviceStatus();
-      this.announcement = describeChange(this.status, next);
-      this.status = next;
+      this.status = await this.#backend.deviceStatus();
       this.error = null;
     } catch (reason) {
       this.error = toSealdeskError(reason);
     } finally {
       this.loading = false;
     }
+    if (this.#queued) {
+      this.#queued = false;
+      await this.refresh();
+    }
   }
+
+  /** "Test my seal"; true when the token signed (the result says whether it verified). */
+  async testSeal(pin: string, confirmFinalTry: boolean): Promise<boolean> {
+    this.testing = true;
+    this.testError = null;
+    this.testResult = null;
+    try {
+      this.testResult = await this.#backend.testSeal(pin, confirmFinalTry);
+      return true;
+    } catch (reason) {
+      this.testError = toSealdeskError(reason);
+      return false;
+    } finally {
+      this.testing = false;
+      void this.refresh(); // the PIN tries state may have changed
+    }
+  }
+
+  async chooseModule(path: string): Promise<boolean> {
+    this.savingModule = true;
+    try {
+      this.moduleResult = await this.#backend.rememberModule(path);
+      this.moduleError = null;
+      await this.refresh();
+      return true;
+    } catch (reason) {
+      this.moduleError = toSealdeskError(reason);
+      return false;
+    } finally {
+      this.savingModule = false;
+    }
+  }
+}
+
+function describeEvent(event: DeviceEventView): string {
+  const at = event.reader ? ` (${event.reader})` : "";
+  switch (event.kind) {
+    case "cardInserted":
+      return `A token was inserted${at}.`;
+    case "cardRemoved":
+      return `The token was removed${at}.`;
+    case "readerAdded":
+      return `A card reader was connected${at}.`;
+    case "readerRemoved":
+      return `A card reader was unplugged${at}.`;
+    case "serviceUnavailable":
+      return "The smart-card service is not running.";
+  }
+}
+
+/** The classification badge: class and words from Rust, colour here. */
+export function certificateBadge(seal: SealKeyView): { key: SealKeyView["class"]; tone: Tone; text: string } {
+  const tone: Record<SealKeyView["class"], Tone> = {
+    qualifiedSeal: "ok",
+    advancedSeal: "skipped",
+    signatureCertificate: "warning",
+    expired: "error",
+    notYetValid: "error",
+  };
+  return { key: seal.class, tone: tone[seal.class], text: seal.classLabel };
 }
 
 export function expiryTone(seal: SealKeyView): Tone {
   if (seal.expired) return "error";
-  return seal.daysLeft < EXPIRY_WARNING_DAYS ? "warning" : "ok";
+  return seal.expiresSoon ? "warning" : "ok";
 }
 
 /** `2027-11-23T10:00:00Z` -> `2027-11-23`: unambiguous in every language. */
@@ -55,6 +136,7 @@ export function isoDate(rfc3339: string): string {
 }
 
 export function daysLeftText(seal: SealKeyView): string {
+  if (seal.class === "notYetValid") return "not yet valid";
   if (seal.expired) return "expired";
   if (seal.daysLeft === 1) return "1 day left";
   return `${seal.daysLeft} days left`;
@@ -106,20 +188,4 @@ export function pinStateText(token: TokenView): { tone: Tone; text: string } {
   if (pin.countLow) return { tone: "warning", text: "tries low" };
   if (pin.pinPad) return { tone: "ok", text: "PIN pad" };
   return { tone: "ok", text: pin.loginRequired ? "ready" : "no PIN needed" };
-}
-
-/** What changed between two looks at the device, for the live region ("" = nothing). */
-function describeChange(before: DeviceStatus | null, after: DeviceStatus): string {
-  if (!before) return "";
-  const labels = (s: DeviceStatus) => s.tokens.map((t) => t.label).join(", ");
-  if (labels(before) === labels(after)) return "";
-  if (after.tokens.length === 0) return "The token was removed.";
-  return `Token ${labels(after)} is connected.`;
-}
-
-/** The words and colour of the certificate's classification badge. */
-export function certificateBadge(seal: SealKeyView): { key: string; tone: Tone; text: string } {
-  if (seal.expired) return { key: "expired", tone: "error", text: "expired" };
-  if (seal.qualified) return { key: "qualified-seal", tone: "ok", text: "qualified seal" };
-  return { key: "advanced-seal", tone: "skipped", text: "advanced seal" };
 }
