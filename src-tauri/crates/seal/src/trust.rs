@@ -99,7 +99,8 @@ impl TrustAnchors {
         self.certificates.is_empty()
     }
 
-    pub(crate) fn certificates(&self) -> &[X509] {
+    /// The anchors (for other verifiers built on the same set, e.g. PAdES).
+    pub fn certificates(&self) -> &[X509] {
         &self.certificates
     }
 }
