@@ -95,7 +95,7 @@ export class TemplatesStore {
   async archive(id: string): Promise<boolean> {
     return this.#run(async () => {
       const archived = await this.#backend.archiveTemplate(id);
-      if (this.open?.template.summary.id === id) this.#close();
+      if (this.open?.template.summary.id === id) this.close();
       this.announcement = `Template ${archived.name} archived.`;
       await this.#reload();
     });
@@ -155,7 +155,8 @@ export class TemplatesStore {
     void this.#refreshPreview();
   }
 
-  #close(): void {
+  /** Back to the list. */
+  close(): void {
     this.open = null;
     this.draft = null;
     this.preview = null;
