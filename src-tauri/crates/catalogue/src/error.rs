@@ -72,6 +72,22 @@ pub enum CatalogueError {
         /// The credential id.
         id: String,
     },
+    /// No batch with this id.
+    #[error("batch {id} not found: list batches with `batch status`")]
+    BatchNotFound {
+        /// The batch id.
+        id: String,
+    },
+    /// A batch row that is sealed (or being sealed) cannot be changed.
+    #[error("row {row} of batch {batch} is {state}: it cannot be changed")]
+    BatchRowLocked {
+        /// The batch id.
+        batch: String,
+        /// The sheet row.
+        row: u32,
+        /// Its state.
+        state: String,
+    },
     /// Any other SQLite failure.
     #[error("catalogue database error: {0}")]
     Sqlite(#[from] rusqlite::Error),

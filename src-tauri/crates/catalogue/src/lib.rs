@@ -18,6 +18,9 @@ use rusqlite::Connection;
 
 pub use error::CatalogueError;
 pub use table::audit::{AuditEntry, AuditLog};
+pub use table::batches::{
+    BatchCounts, BatchItem, BatchItemState, BatchRecord, Batches, NewBatch, NewBatchItem,
+};
 pub use table::issued::{IssuedCredential, IssuedRegister};
 pub use table::settings::Settings;
 pub use table::skills::{SkillEntry, SkillHit, Skills};
@@ -84,6 +87,11 @@ impl Catalogue {
     /// The audit log: who did what, when (no PINs, no personal data beyond ids).
     pub fn audit(&self) -> AuditLog<'_> {
         AuditLog::new(&self.conn)
+    }
+
+    /// The batch journal: batches and the state of each of their rows.
+    pub fn batches(&self) -> Batches<'_> {
+        Batches::new(&self.conn)
     }
 
     /// Credential templates and their versions.

@@ -75,6 +75,39 @@ const MIGRATIONS: &[&str] = &[
          label, alt, description,
          tokenize = 'porter unicode61 remove_diacritics 2'
      );",
+    // 3 (batch): the batch journal. One row per learner; each step of a credential
+    // (drafted → checked → sealed → stored, or excluded / failed) is one transaction. The issued
+    // register names the batch a credential came from.
+    "CREATE TABLE batch (
+         id               TEXT PRIMARY KEY NOT NULL,
+         template_key     TEXT NOT NULL,
+         template_id      TEXT,
+         template_version INTEGER,
+         template         TEXT NOT NULL,
+         recipients_name  TEXT NOT NULL,
+         out_dir          TEXT NOT NULL,
+         sheet_format     TEXT NOT NULL,
+         sheet_problems   TEXT NOT NULL,
+         not_used         TEXT NOT NULL,
+         state            TEXT NOT NULL,
+         created_at       TEXT NOT NULL,
+         updated_at       TEXT NOT NULL
+     );
+     CREATE TABLE batch_item (
+         batch_id      TEXT NOT NULL REFERENCES batch (id),
+         row           INTEGER NOT NULL,
+         credential_id TEXT NOT NULL UNIQUE,
+         learner       TEXT NOT NULL,
+         learner_key   TEXT NOT NULL,
+         recipient     TEXT NOT NULL,
+         problems      TEXT NOT NULL,
+         state         TEXT NOT NULL,
+         detail        TEXT,
+         updated_at    TEXT NOT NULL,
+         PRIMARY KEY (batch_id, row)
+     );
+     CREATE INDEX batch_item_learner ON batch_item (learner_key, state);
+     ALTER TABLE issued ADD COLUMN batch_id TEXT;",
 ];
 
 pub(crate) fn version(conn: &Connection) -> Result<u32, CatalogueError> {

@@ -1,6 +1,7 @@
 //! One module per table: its rows and the reads and writes over them.
 
 pub mod audit;
+pub mod batches;
 pub mod issued;
 pub mod settings;
 pub mod skills;
