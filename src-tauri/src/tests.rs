@@ -251,6 +251,26 @@ fn commands_answer_from_a_real_softhsm_token() {
         "the PIN never travels back over IPC"
     );
 
+    let tested = invoke(
+        &window,
+        "test_seal",
+        json!({ "pin": pin, "confirmFinalTry": false }),
+    )
+    .expect("Test my seal signs with the right PIN");
+    assert_eq!(
+        tested["verified"], true,
+        "openssl verifies the test signature: {tested}"
+    );
+    assert_eq!(
+        tested["signer"],
+        holder.as_str(),
+        "the test names the certificate holder: {tested}"
+    );
+    assert_eq!(
+        status["tokens"][0]["seal"]["class"], "qualifiedSeal",
+        "the harness default key is a qualified seal: {status}"
+    );
+
     let log = std::fs::read_to_string(data.join("logs").join(LOG_FILE)).expect("log file written");
     assert!(
         log.contains("sample credential sealed"),
@@ -259,5 +279,107 @@ fn commands_answer_from_a_real_softhsm_token() {
     assert!(
         !log.contains(pin) && !log.contains("000000"),
         "no PIN, right or wrong, reaches the log"
+    );
+}
+
+#[test]
+fn template_commands_create_preview_link_a_skill_and_save() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Not `start()`: the log subscriber is process-wide and belongs to the token test.
+    let catalogue = Catalogue::open(&dir.path().join(CATALOGUE_FILE)).expect("catalogue opens");
+    let state = AppState::new(catalogue, DeviceSelector::default(), Instant::now());
+    let (_app, window) = mock_app(state);
+
+    let created = invoke(
+        &window,
+        "create_template",
+        json!({ "name": "IPC micro-credential", "start": "microCredential" }),
+    )
+    .expect("create_template answers");
+    let id = created["template"]["summary"]["id"]
+        .as_str()
+        .expect("the new template has an id")
+        .to_owned();
+    assert_eq!(
+        created["template"]["summary"]["version"], 1,
+        "a new template is version 1: {created}"
+    );
+    let mut form = created["form"].clone();
+
+    let skills = invoke(&window, "search_skills", json!({ "text": "python" }))
+        .expect("search_skills answers");
+    let skill = skills[0]["concept"].clone();
+    assert!(
+        skill["id"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("http://data.europa.eu/esco/skill/")),
+        "the type-ahead offers ESCO skills as form values: {skills}"
+    );
+    form["learningOutcomes"][0]["escoSkills"]
+        .as_array_mut()
+        .expect("outcome 0 has a skill list")
+        .push(skill.clone());
+
+    let preview = invoke(
+        &window,
+        "preview_template",
+        json!({ "id": id, "form": form }),
+    )
+    .expect("preview_template answers");
+    let listed = preview["outcomes"][0]["skills"]
+        .as_array()
+        .expect("the preview lists skills")
+        .iter()
+        .any(|s| s["uri"] == skill["id"]);
+    assert!(listed, "the preview shows the linked skill: {preview}");
+    assert_eq!(
+        preview["annex1"]
+            .as_array()
+            .expect("annex1 list")
+            .iter()
+            .filter(|e| e["mandatory"] == true)
+            .count(),
+        11,
+        "the preview carries the 11 mandatory Annex I elements"
+    );
+
+    let saved = invoke(
+        &window,
+        "save_template",
+        json!({ "id": id, "name": "IPC micro-credential", "form": form }),
+    )
+    .expect("save_template answers");
+    assert_eq!(
+        saved["template"]["summary"]["version"], 2,
+        "saving makes version 2: {saved}"
+    );
+    let list = invoke(
+        &window,
+        "list_templates",
+        json!({ "includeArchived": false }),
+    )
+    .expect("list_templates answers");
+    assert!(
+        list.as_array()
+            .expect("a list")
+            .iter()
+            .any(|t| t["id"] == id.as_str() && t["version"] == 2),
+        "the list shows version 2: {list}"
+    );
+
+    let refused = invoke(
+        &window,
+        "import_template",
+        json!({ "contents": "{ not json", "fileName": "broken.json" }),
+    )
+    .expect_err("a malformed file is refused");
+    assert_eq!(
+        refused["code"], "InvalidInput",
+        "malformed import: {refused}"
+    );
+    let message = refused["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("broken.json") && message.contains("line"),
+        "the refusal names the file and the line: {message}"
     );
 }
