@@ -10,6 +10,8 @@
 //! the variable once, before anyone initialises the module) and not [`TestToken::create`]; the
 //! latter is for tokens driven through child processes ([`TestToken::envs`]).
 
+pub mod services;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -111,6 +111,78 @@ pub enum SealError {
     /// The seal document could not be written (should not happen with JSON values).
     #[error("the seal document could not be written")]
     NotSerializable(#[source] serde_json::Error),
+    /// A trust service (TSA, OCSP responder, CRL server) could not be reached.
+    #[error(
+        "cannot reach {url}: {reason} (check the network or the service address in the settings)"
+    )]
+    ServiceUnreachable {
+        /// The address.
+        url: String,
+        /// What the transport said.
+        reason: String,
+    },
+    /// A trust service answered with an HTTP error.
+    #[error("{url} answered HTTP {status}")]
+    ServiceStatus {
+        /// The address.
+        url: String,
+        /// The HTTP status code.
+        status: u16,
+    },
+    /// A timestamp response or token could not be read.
+    #[error("the timestamp from {place} is malformed: {reason}")]
+    MalformedTimestamp {
+        /// The TSA address or the JSON pointer of the token.
+        place: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The TSA refused the request.
+    #[error("the timestamp authority {url} refused the request (status {status}): {text}")]
+    TimestampRefused {
+        /// The TSA address.
+        url: String,
+        /// The PKIStatus (2 = rejection).
+        status: u32,
+        /// The status text, if any.
+        text: String,
+    },
+    /// An OCSP response or a CRL could not be read or does not fit the request.
+    #[error("the revocation answer from {place} is unusable: {reason}")]
+    MalformedRevocation {
+        /// The responder or CRL address.
+        place: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The seal (or TSA) certificate is revoked: the seal cannot be extended.
+    #[error("the certificate {subject} is revoked ({place} says so): the seal cannot be extended")]
+    Revoked {
+        /// Who the certificate names.
+        subject: String,
+        /// The responder or CRL address.
+        place: String,
+    },
+    /// No revocation source (OCSP or CRL) is known or reachable for a certificate.
+    #[error("no revocation information for {subject}: {reason} (set ocsp.url or crl.urls in the settings)")]
+    NoRevocationSource {
+        /// Who the certificate names.
+        subject: String,
+        /// What was tried.
+        reason: String,
+    },
+    /// The issuer of a certificate is not in the seal nor among the known certificates.
+    #[error("the issuer of {subject} is unknown: add its CA certificate to the seal chain")]
+    IssuerUnknown {
+        /// Who the certificate names.
+        subject: String,
+    },
+    /// The seal cannot be extended in this form.
+    #[error("cannot extend this seal: {reason}")]
+    NotExtensible {
+        /// Why.
+        reason: String,
+    },
     /// A time is outside the range a JWS or X.509 can express.
     #[error("the time {what} is out of range")]
     TimeOutOfRange {

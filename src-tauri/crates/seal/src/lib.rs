@@ -9,12 +9,17 @@
 
 #![warn(missing_docs)]
 
+pub mod augment;
 pub mod certificate;
+mod der;
 mod error;
 pub mod jades;
+pub mod net;
+pub mod revocation;
 mod signer;
 pub mod software;
 mod trust;
+pub mod tsp;
 pub mod verify;
 
 pub use error::SealError;

@@ -5,7 +5,11 @@
 //! [`Verdict`] (the file was checked) or a [`SealError`] (it could not be read). Checks are
 //! values with a status and a sentence; a broken seal is a verdict, not an error.
 //!
-//! Not here yet: timestamp tokens, revocation data and EU trusted lists (reported as skipped).
+//! Timestamps (`sigTst`, `arcTst`) are checked: imprint, CMS signature, and the TSA's chain to
+//! the anchors (an untrusted TSA is a warning, distinct from a broken token); a valid signature
+//! timestamp's genTime is the proven signing time. Revocation evidence carried in the seal
+//! (`rVals`: OCSP responses, CRLs) is checked for the seal certificate at that time. Not here:
+//! EU trusted lists, and fetching revocation data online (the verifier works offline).
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
@@ -185,10 +189,13 @@ pub struct SignatureReport {
     pub trust: Check,
     /// Qualified e-seal statements (informational until trusted lists land).
     pub qualification: Check,
-    /// Timestamps (not checked yet).
+    /// Timestamps: imprint, token signature, TSA trust.
     pub timestamps: Check,
-    /// Revocation (not checked yet).
+    /// Revocation evidence carried in the seal, for the seal certificate.
     pub revocation: Check,
+    /// The signing time proven by a valid signature timestamp (its genTime), if any.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub proven_signing_time: Option<OffsetDateTime>,
 }
 
 /// The result of reading and checking a file.
@@ -569,6 +576,32 @@ fn check_signature(
         })
         .transpose()?;
 
+    // Certificates known to the seal: x5c, then xVals.
+    let mut known: Vec<X509> = Vec::new();
+    for der in x5c.iter().chain(extra_certs.iter()) {
+        if let Ok(c) = X509::from_der(der) {
+            known.push(c);
+        }
+    }
+    let components = etsi_components(raw)?;
+    let payload_text = signing_input
+        .get(raw.protected_b64.len() + 1..)
+        .and_then(|p| std::str::from_utf8(p).ok())
+        .unwrap_or_default();
+    let (timestamps, proven) = timestamp_check(
+        raw,
+        payload_text,
+        &components,
+        &known,
+        anchors,
+        timestamp_count + usize::from(facts.content_timestamp),
+    )?;
+    let claimed = match (proven, claimed) {
+        (Some(p), Some(c)) if c <= p => Some(c),
+        (Some(p), _) => Some(p),
+        (None, c) => c,
+    };
+
     let (validity, seal_expired) = match &signer {
         None => (
             Check::new(
@@ -608,24 +641,13 @@ fn check_signature(
         None => Check::new(Status::Skipped, "no certificate in the seal"),
         Some(info) => qualification_check(info),
     };
-    let timestamps = if timestamp_count == 0 && !facts.content_timestamp {
-        Check::new(
+    let revocation = match &signer_x509 {
+        None => Check::new(
             Status::Skipped,
-            "no timestamp: the signing time is only claimed by the sealer",
-        )
-    } else {
-        Check::new(
-            Status::Skipped,
-            format!(
-                "not checked yet ({} timestamp(s) present; timestamp checking is a later issue)",
-                timestamp_count + usize::from(facts.content_timestamp)
-            ),
-        )
+            "no certificate in the seal: revocation not checked",
+        ),
+        Some(cert) => revocation_check(cert, &known, &components, claimed.unwrap_or(at))?,
     };
-    let revocation = Check::new(
-        Status::Skipped,
-        "not checked yet (revocation checking is a later issue)",
-    );
     Ok(SignatureReport {
         index: raw.index,
         header: facts,
@@ -641,6 +663,7 @@ fn check_signature(
         qualification,
         timestamps,
         revocation,
+        proven_signing_time: proven,
     })
 }
 
@@ -1014,6 +1037,276 @@ fn trust_check(
         (false, _, reason) => Check::new(
             Status::Error,
             format!("not trusted: issued by {issuer}, which does not chain to a trust anchor ({reason})"),
+        ),
+    })
+}
+
+/// One etsiU component: its base64url text (`None` when incorporated in clear) and its JSON.
+type Component = (Option<String>, Map<String, Value>);
+
+fn etsi_components(raw: &RawSignature<'_>) -> Result<Vec<Component>, SealError> {
+    let Some(Value::Array(items)) = raw.unprotected.and_then(|h| h.get("etsiU")) else {
+        return Ok(Vec::new());
+    };
+    let pointer = format!("{}/header/etsiU", raw.pointer);
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| match item {
+            Value::Object(m) => Ok((None, m.clone())),
+            Value::String(s) => {
+                match serde_json::from_slice(&b64url(s, &format!("{pointer}/{i}"))?) {
+                    Ok(Value::Object(m)) => Ok((Some(s.clone()), m)),
+                    _ => Err(SealError::envelope(
+                        format!("{pointer}/{i}"),
+                        "the component is not a JSON object",
+                    )),
+                }
+            }
+            _ => Err(SealError::envelope(
+                format!("{pointer}/{i}"),
+                "expected an object or a base64url string",
+            )),
+        })
+        .collect()
+}
+
+/// Checks every `sigTst` and `arcTst` token. Returns the check and, when the (first) signature
+/// timestamp is intact, its genTime: the proven signing time.
+fn timestamp_check(
+    raw: &RawSignature<'_>,
+    payload_text: &str,
+    components: &[Component],
+    known: &[X509],
+    anchors: &TrustAnchors,
+    present: usize,
+) -> Result<(Check, Option<OffsetDateTime>), SealError> {
+    if present == 0 {
+        return Ok((
+            Check::new(
+                Status::Skipped,
+                "no timestamp: the signing time is only claimed by the sealer",
+            ),
+            None,
+        ));
+    }
+    let mut problems: Vec<String> = Vec::new();
+    let mut untrusted: Vec<String> = Vec::new();
+    let mut checked = Vec::new();
+    let mut proven = None;
+    for (i, (text, component)) in components.iter().enumerate() {
+        for kind in ["sigTst", "arcTst"] {
+            let Some(body) = component.get(kind) else {
+                continue;
+            };
+            let place = format!("{}/header/etsiU/{i}/{kind}", raw.pointer);
+            let covered: Vec<u8> = if kind == "sigTst" {
+                raw.signature_b64.as_bytes().to_vec()
+            } else {
+                let preceding: Option<Vec<&str>> =
+                    components[..i].iter().map(|(t, _)| t.as_deref()).collect();
+                match (text, preceding) {
+                    (Some(_), Some(preceding)) => crate::augment::archive_imprint_input(
+                        payload_text,
+                        raw.protected_b64,
+                        raw.signature_b64,
+                        &preceding,
+                    ),
+                    _ => {
+                        problems.push(format!("the archive timestamp at {place} is in clear JSON form, which Sealdesk cannot check"));
+                        continue;
+                    }
+                }
+            };
+            let tokens = body
+                .get("tstTokens")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            if tokens.is_empty() {
+                problems.push(format!("{place} holds no timestamp token"));
+            }
+            for (t, token) in tokens.iter().enumerate() {
+                let Some(der) = token
+                    .get("val")
+                    .and_then(Value::as_str)
+                    .and_then(|s| STANDARD.decode(s).ok())
+                else {
+                    problems.push(format!("{place}/tstTokens/{t} is not a base64 token"));
+                    continue;
+                };
+                let parsed = match crate::tsp::TimestampToken::parse(&der, known, &place) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        problems.push(e.to_string());
+                        continue;
+                    }
+                };
+                let label = if kind == "sigTst" {
+                    "signature"
+                } else {
+                    "archive"
+                };
+                if !parsed.covers(&covered)? {
+                    problems.push(format!(
+                        "the {label} timestamp does not cover this seal (imprint differs)"
+                    ));
+                    continue;
+                }
+                let mut extra = known.to_vec();
+                extra.extend(parsed.certificates.iter().cloned());
+                if !parsed.signature_valid(&extra) {
+                    problems.push(format!("the {label} timestamp's signature does not verify"));
+                    continue;
+                }
+                if kind == "sigTst" && proven.is_none() {
+                    proven = Some(parsed.gen_time);
+                }
+                checked.push(format!("{label} {}", parsed.gen_time.date()));
+                if let Some(tsa) = &parsed.signer {
+                    let trust = trust_check(tsa, &extra, anchors, parsed.gen_time)?;
+                    if trust.status != Status::Ok {
+                        untrusted.push(format!(
+                            "{} ({})",
+                            name_of(tsa.subject_name()),
+                            trust.message
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let check = if let Some(first) = problems.first() {
+        Check::new(Status::Error, format!("timestamp broken: {first}"))
+    } else if !untrusted.is_empty() {
+        untrusted.dedup();
+        Check::new(
+            Status::Warning,
+            format!(
+                "timestamps intact ({}), but the timestamp authority is not trusted: {}",
+                checked.join(", "),
+                untrusted.join("; ")
+            ),
+        )
+    } else if checked.is_empty() {
+        Check::new(
+            Status::Skipped,
+            "only a content timestamp (adoTst) is present, which is not checked",
+        )
+    } else {
+        Check::new(
+            Status::Ok,
+            format!("timestamps intact and trusted ({})", checked.join(", ")),
+        )
+    };
+    Ok((check, proven))
+}
+
+/// Checks the OCSP responses and CRLs carried in `rVals` (and `tstVD`) for the seal certificate
+/// at `when` (the proven or claimed signing time).
+fn revocation_check(
+    cert: &X509,
+    known: &[X509],
+    components: &[Component],
+    when: OffsetDateTime,
+) -> Result<Check, SealError> {
+    use crate::revocation::{crl_status, ocsp_status, RevocationStatus};
+    let mut ocsp = Vec::new();
+    let mut crls = Vec::new();
+    for (_, component) in components {
+        let r_vals = [
+            component.get("rVals"),
+            component.get("tstVD").and_then(|t| t.get("rVals")),
+        ];
+        for r in r_vals.into_iter().flatten() {
+            for (kind, out) in [("ocspVals", &mut ocsp), ("crlVals", &mut crls)] {
+                for v in r.get(kind).and_then(Value::as_array).into_iter().flatten() {
+                    if let Some(der) = v
+                        .get("val")
+                        .and_then(Value::as_str)
+                        .and_then(|s| STANDARD.decode(s).ok())
+                    {
+                        out.push(der);
+                    }
+                }
+            }
+        }
+    }
+    if ocsp.is_empty() && crls.is_empty() {
+        return Ok(Check::new(
+            Status::Skipped,
+            "no revocation data in the seal (B-LT adds it); not checked online",
+        ));
+    }
+    let Some(issuer) = known
+        .iter()
+        .find(|c| c.issued(cert) == openssl::x509::X509VerifyResult::OK)
+    else {
+        return Ok(Check::new(
+            Status::Error,
+            "the seal carries revocation data, but not its certificate's issuer to check it with",
+        ));
+    };
+    let mut found = None;
+    for der in &ocsp {
+        match ocsp_status(der, cert, issuer, when, "rVals/ocspVals") {
+            Ok(Some(s)) => {
+                found = Some(("OCSP response", s));
+                break;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                return Ok(Check::new(
+                    Status::Error,
+                    format!("revocation data unreadable: {e}"),
+                ))
+            }
+        }
+    }
+    if found.is_none() {
+        for der in &crls {
+            match crl_status(der, cert, issuer, "rVals/crlVals") {
+                Ok(Some(s)) => {
+                    found = Some(("CRL", s));
+                    break;
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    return Ok(Check::new(
+                        Status::Error,
+                        format!("revocation data unreadable: {e}"),
+                    ))
+                }
+            }
+        }
+    }
+    Ok(match found {
+        None => Check::new(
+            Status::Error,
+            "the revocation data in the seal is not about its certificate, or not signed by its issuer",
+        ),
+        Some((what, RevocationStatus::Good { as_of })) if as_of >= when => Check::new(
+            Status::Ok,
+            format!("not revoked: the {what} of {} says good, after the seal was made", day(as_of)),
+        ),
+        Some((what, RevocationStatus::Good { as_of })) => Check::new(
+            Status::Warning,
+            format!("the {what} of {} says good, but predates the seal", day(as_of)),
+        ),
+        Some((what, RevocationStatus::Revoked { at: Some(at) })) if at > when => Check::new(
+            Status::Warning,
+            format!("revoked on {} ({what}), after the seal was made", day(at)),
+        ),
+        Some((what, RevocationStatus::Revoked { at })) => Check::new(
+            Status::Error,
+            format!(
+                "revoked{} ({what}), before the seal was made",
+                at.map(|a| format!(" on {}", day(a))).unwrap_or_default()
+            ),
+        ),
+        Some((what, RevocationStatus::Unknown)) => Check::new(
+            Status::Error,
+            format!("the {what} does not know the seal certificate"),
         ),
     })
 }
