@@ -197,7 +197,7 @@ pub fn seal_pdf(
             sig_offset = out.len();
         }
         offsets.push((*id, out.len()));
-        write!(out, "{} {} obj\n", id.0, id.1).map_err(PadesError::Write)?;
+        writeln!(out, "{} {} obj", id.0, id.1).map_err(PadesError::Write)?;
         out.extend_from_slice(body);
         out.extend_from_slice(b"\nendobj\n");
     }

@@ -621,7 +621,7 @@ mod tests {
     #[test]
     fn pdf_dates_parse_with_and_without_offsets() {
         let t = parse_pdf_date(b"D:20250102030405+01'30'").expect("full date parses");
-        assert_eq!(t.unix_timestamp(), 1_735_781_045 - 5400, "offset applied");
+        assert_eq!(t.unix_timestamp(), 1_735_787_045 - 5400, "offset applied");
         let t = parse_pdf_date(b"D:2025").expect("year only parses");
         assert_eq!(t.month(), time::Month::January, "month defaults to January");
         assert!(
