@@ -25,6 +25,7 @@ pub use table::issued::{IssuedCredential, IssuedRegister};
 pub use table::settings::Settings;
 pub use table::skills::{SkillEntry, SkillHit, Skills};
 pub use table::templates::{TemplateContent, TemplateRecord, Templates};
+pub use table::trusted_lists::{CachedList, PutOutcome, TrustedLists};
 pub use table::vocabulary::{Concept, Vocabulary};
 
 /// An open catalogue. Not `Sync`: share it behind a `Mutex`.
@@ -107,5 +108,10 @@ impl Catalogue {
     /// ESCO skills and their full-text index.
     pub fn skills(&self) -> Skills<'_> {
         Skills::new(&self.conn)
+    }
+
+    /// The trusted-list cache.
+    pub fn trusted_lists(&self) -> TrustedLists<'_> {
+        TrustedLists::new(&self.conn)
     }
 }

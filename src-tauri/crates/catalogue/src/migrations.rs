@@ -108,6 +108,19 @@ const MIGRATIONS: &[&str] = &[
      );
      CREATE INDEX batch_item_learner ON batch_item (learner_key, state);
      ALTER TABLE issued ADD COLUMN batch_id TEXT;",
+    // 4 (trust): trusted-list cache, the last good copy per territory and kind.
+    "CREATE TABLE trusted_list (
+         territory   TEXT NOT NULL,
+         is_lotl     INTEGER NOT NULL,
+         sequence    INTEGER NOT NULL,
+         issued_at   TEXT NOT NULL,
+         next_update TEXT,
+         loaded_at   TEXT NOT NULL,
+         source      TEXT NOT NULL,
+         signature   TEXT NOT NULL,
+         xml         BLOB NOT NULL,
+         PRIMARY KEY (territory, is_lotl)
+     );",
 ];
 
 pub(crate) fn version(conn: &Connection) -> Result<u32, CatalogueError> {

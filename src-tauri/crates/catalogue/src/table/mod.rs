@@ -6,4 +6,5 @@ pub mod issued;
 pub mod settings;
 pub mod skills;
 pub mod templates;
+pub mod trusted_lists;
 pub mod vocabulary;
