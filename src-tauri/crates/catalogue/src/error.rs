@@ -88,6 +88,20 @@ pub enum CatalogueError {
         /// Its state.
         state: String,
     },
+    /// No job with this id.
+    #[error("job {id} not found: see `sealdesk-cli outbox list`")]
+    JobNotFound {
+        /// The job id.
+        id: i64,
+    },
+    /// The job cannot be retried in its state.
+    #[error("job {id} is {state} and cannot be retried")]
+    JobNotRetryable {
+        /// The job id.
+        id: i64,
+        /// Its state.
+        state: &'static str,
+    },
     /// Any other SQLite failure.
     #[error("catalogue database error: {0}")]
     Sqlite(#[from] rusqlite::Error),

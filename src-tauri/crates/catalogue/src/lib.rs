@@ -22,6 +22,8 @@ pub use table::batches::{
     BatchCounts, BatchItem, BatchItemState, BatchRecord, Batches, NewBatch, NewBatchItem,
 };
 pub use table::issued::{IssuedCredential, IssuedRegister};
+pub use table::issued_versions::{IssuedVersion, IssuedVersions};
+pub use table::jobs::{Backoff, Job, JobState, Jobs};
 pub use table::settings::Settings;
 pub use table::skills::{SkillEntry, SkillHit, Skills};
 pub use table::templates::{TemplateContent, TemplateRecord, Templates};
@@ -113,5 +115,15 @@ impl Catalogue {
     /// The trusted-list cache.
     pub fn trusted_lists(&self) -> TrustedLists<'_> {
         TrustedLists::new(&self.conn)
+    }
+
+    /// Background jobs (augmentation, archive renewal, mail).
+    pub fn jobs(&self) -> Jobs<'_> {
+        Jobs::new(&self.conn)
+    }
+
+    /// Augmented versions of issued credentials.
+    pub fn issued_versions(&self) -> IssuedVersions<'_> {
+        IssuedVersions::new(&self.conn)
     }
 }

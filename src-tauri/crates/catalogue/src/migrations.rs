@@ -121,6 +121,28 @@ const MIGRATIONS: &[&str] = &[
          xml         BLOB NOT NULL,
          PRIMARY KEY (territory, is_lotl)
      );",
+    // 5 (augment): background jobs (the outbox) and augmented versions of issued credentials.
+    "CREATE TABLE job (
+         id              INTEGER PRIMARY KEY AUTOINCREMENT,
+         kind            TEXT NOT NULL,
+         subject         TEXT NOT NULL,
+         state           TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+         attempts        INTEGER NOT NULL DEFAULT 0,
+         next_attempt_at INTEGER NOT NULL,
+         last_error      TEXT,
+         created_at      INTEGER NOT NULL,
+         updated_at      INTEGER NOT NULL
+     );
+     CREATE INDEX job_due ON job (state, next_attempt_at);
+     CREATE INDEX job_subject ON job (kind, subject);
+     CREATE TABLE issued_version (
+         credential_id TEXT NOT NULL REFERENCES issued (credential_id),
+         version       INTEGER NOT NULL,
+         level         TEXT NOT NULL,
+         sealed        BLOB NOT NULL,
+         created_at    INTEGER NOT NULL,
+         PRIMARY KEY (credential_id, version)
+     );",
 ];
 
 pub(crate) fn version(conn: &Connection) -> Result<u32, CatalogueError> {

@@ -59,6 +59,15 @@ pub enum FlowError {
         #[source]
         source: SealError,
     },
+    /// A PDF to verify cannot be read as a PDF.
+    #[error("{source_name}: {source}")]
+    UnverifiablePdf {
+        /// The file.
+        source_name: String,
+        /// What is wrong with it.
+        #[source]
+        source: sealdesk_pades::PadesError,
+    },
     /// Our own check of a fresh seal failed; nothing was kept.
     #[error("the new seal did not verify, so it was not kept: check the token and try again")]
     SealDidNotVerify,
@@ -122,6 +131,7 @@ impl FlowError {
             }
             Self::SealDidNotVerify => ErrorCode::Unknown,
             Self::Unverifiable { .. } => ErrorCode::InvalidInput,
+            Self::UnverifiablePdf { .. } => ErrorCode::InvalidInput,
             Self::Seal(
                 SealError::Base64 { .. }
                 | SealError::MalformedJson { .. }

@@ -10,6 +10,7 @@
 mod build;
 mod device;
 mod editor;
+mod pdf;
 mod error;
 mod seal;
 mod skills;

@@ -21,6 +21,9 @@ pub fn verify(
     now: OffsetDateTime,
 ) -> Result<VerificationReport, FlowError> {
     let _span = tracing::info_span!("flows.verify").entered();
+    if sealdesk_pades::is_pdf(bytes) {
+        return crate::pdf::verify(bytes, source, trust, now);
+    }
     let verdict =
         sealdesk_seal::verify::verify(bytes, trust, now).map_err(|e| FlowError::Unverifiable {
             source_name: source.to_owned(),

@@ -3,6 +3,8 @@
 pub mod audit;
 pub mod batches;
 pub mod issued;
+pub mod issued_versions;
+pub mod jobs;
 pub mod settings;
 pub mod skills;
 pub mod templates;
