@@ -5,6 +5,7 @@
 //! messages go to stderr. Every failure is one line that says what to do, with a distinct exit
 //! code (see [`exit`]); nothing panics on bad input.
 
+mod batch;
 mod exit;
 mod library;
 mod output;
@@ -83,6 +84,9 @@ enum Command {
     /// Credential templates in the catalogue: import, list, export.
     #[command(subcommand)]
     Template(library::TemplateCommand),
+    /// Batch issuing from a spreadsheet: own sheet, issue (one PIN, resumable), status.
+    #[command(subcommand)]
+    Batch(batch::BatchCommand),
 }
 
 #[derive(Subcommand)]
@@ -329,6 +333,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }
         Command::Skills(command) => library::skills(cli.data_dir.as_deref(), command),
         Command::Template(command) => library::template(cli.data_dir.as_deref(), command, now),
+        Command::Batch(command) => batch::run(cli.data_dir.as_deref(), command, now),
         Command::Verify {
             files,
             trust_dir,

@@ -4,6 +4,7 @@ use sealdesk_catalogue::CatalogueError;
 use sealdesk_elm::{ElmError, Finding};
 use sealdesk_seal::certificate::CertificateError;
 use sealdesk_seal::jades::SealError;
+use sealdesk_sheets::SheetsError;
 use sealdesk_token::TokenError;
 use sealdesk_vocab::VocabError;
 
@@ -80,6 +81,32 @@ pub enum FlowError {
     /// No data folder could be found.
     #[error("no data folder: pass --data-dir or set SEALDESK_DATA_DIR")]
     NoDataDir,
+    /// The recipients spreadsheet cannot be read at all.
+    #[error(transparent)]
+    Sheet(#[from] SheetsError),
+    /// The template file is not UTF-8 text.
+    #[error("{source_name} is not a text (JSON) file: use a template or credential JSON")]
+    TemplateNotText {
+        /// The file.
+        source_name: String,
+    },
+    /// The batch has problems to fix or rows to exclude before sealing.
+    #[error("the batch has {rows} row(s) and {sheet} sheet problem(s) to fix: fix the sheet or exclude the rows")]
+    BatchHasProblems {
+        /// Rows with problems, not excluded.
+        rows: u32,
+        /// Problems of the sheet as a whole.
+        sheet: u32,
+    },
+    /// A sealed file could not be written to the output folder.
+    #[error("cannot write {path}: {source}")]
+    Output {
+        /// The file or folder.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 fn describe(findings: &[Finding]) -> String {
@@ -156,6 +183,13 @@ impl FlowError {
             Self::Vocab(VocabError::Catalogue(_) | VocabError::Io { .. }) => ErrorCode::Storage,
             Self::Vocab(_) => ErrorCode::InvalidInput,
             Self::Catalogue(_) | Self::NoDataDir => ErrorCode::Storage,
+            Self::Sheet(SheetsError::Read { .. } | SheetsError::Write { .. }) => {
+                ErrorCode::Storage
+            }
+            Self::Sheet(_) | Self::TemplateNotText { .. } | Self::BatchHasProblems { .. } => {
+                ErrorCode::InvalidInput
+            }
+            Self::Output { .. } => ErrorCode::Storage,
         }
     }
 }

@@ -7,6 +7,7 @@
 
 #![warn(missing_docs)]
 
+mod batch;
 mod build;
 mod device;
 mod editor;
@@ -22,6 +23,12 @@ mod watch;
 
 use std::path::{Path, PathBuf};
 
+pub use batch::{
+    batch_id, batch_rows, batch_view, exclude_batch_row, exclude_problem_rows, list_batches,
+    open_batch, output_path, row_credential_id, run_batch, run_batch_with, sheet_columns,
+    write_batch_sheet, BatchControl, BatchProgressView, BatchRowView, BatchSummaryView,
+    BatchView, ProblemView, TemplateSource, IN_FLIGHT,
+};
 pub use build::{build_credential, BuiltCredential, SAMPLE_RECIPIENT, SAMPLE_TEMPLATE};
 pub use device::{
     device_status, device_status_in, remember_module, remembered_module, DeviceSelector,

@@ -121,7 +121,7 @@ pub fn seal_sample(
 }
 
 /// What the EDC issuer copies from the seal certificate into the credential's issuer.
-fn issuer_identity(cert: &CertificateInfo) -> Result<IssuerIdentity, FlowError> {
+pub(crate) fn issuer_identity(cert: &CertificateInfo) -> Result<IssuerIdentity, FlowError> {
     let missing = |what: &'static str| FlowError::SealCertificateIncomplete { what };
     Ok(IssuerIdentity {
         legal_name: cert
@@ -137,7 +137,7 @@ fn issuer_identity(cert: &CertificateInfo) -> Result<IssuerIdentity, FlowError> 
     })
 }
 
-fn stand_in_identity() -> IssuerIdentity {
+pub(crate) fn stand_in_identity() -> IssuerIdentity {
     IssuerIdentity {
         legal_name: "stand-in".to_owned(),
         organization_identifier: "VATBE-0000000000".to_owned(),

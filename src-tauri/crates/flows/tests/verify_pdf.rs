@@ -50,7 +50,10 @@ fn a_sealed_pdf_is_verified_as_pades_and_a_changed_byte_breaks_it() {
     let trust = TrustAnchors::from_der_certificates([ca.as_slice()]).expect("CA loads");
 
     let report = verify(&sealed, "sealed.pdf", &trust, now).expect("a PDF verifies");
-    assert!(report.sealed && report.intact, "sealed and intact: {report:?}");
+    assert!(
+        report.sealed && report.intact,
+        "sealed and intact: {report:?}"
+    );
     assert!(report.credential.is_none(), "a PDF is not a credential");
     let status = |name: &str| {
         report
@@ -60,7 +63,11 @@ fn a_sealed_pdf_is_verified_as_pades_and_a_changed_byte_breaks_it() {
             .map(|c| c.status)
     };
     assert_eq!(status("seal"), Some(CheckStatus::Ok), "seal ok: {report:?}");
-    assert_eq!(status("trust"), Some(CheckStatus::Ok), "trusted: {report:?}");
+    assert_eq!(
+        status("trust"),
+        Some(CheckStatus::Ok),
+        "trusted: {report:?}"
+    );
     assert_eq!(
         report.signatures[0].level, "PAdES B-B",
         "level named with its format"
@@ -73,11 +80,29 @@ fn a_sealed_pdf_is_verified_as_pades_and_a_changed_byte_breaks_it() {
         .expect("the page tree is in the file");
     changed[at + 7] = b'2';
     let report = verify(&changed, "changed.pdf", &trust, now).expect("still a PDF");
-    assert!(!report.intact, "one changed byte breaks the seal: {report:?}");
-    assert_eq!(status("seal"), Some(CheckStatus::Ok), "the first report is unchanged");
-    let broken = report.checks.iter().find(|c| c.check == "seal").map(|c| c.status);
-    assert_eq!(broken, Some(CheckStatus::Error), "seal check fails: {report:?}");
+    assert!(
+        !report.intact,
+        "one changed byte breaks the seal: {report:?}"
+    );
+    assert_eq!(
+        status("seal"),
+        Some(CheckStatus::Ok),
+        "the first report is unchanged"
+    );
+    let broken = report
+        .checks
+        .iter()
+        .find(|c| c.check == "seal")
+        .map(|c| c.status);
+    assert_eq!(
+        broken,
+        Some(CheckStatus::Error),
+        "seal check fails: {report:?}"
+    );
 
     let garbage = verify(b"%PDF-1.7\ngarbage", "bad.pdf", &trust, now);
-    assert!(garbage.is_err(), "an unreadable PDF is an error, not a verdict");
+    assert!(
+        garbage.is_err(),
+        "an unreadable PDF is an error, not a verdict"
+    );
 }
