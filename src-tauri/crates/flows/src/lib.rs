@@ -7,6 +7,7 @@
 
 #![warn(missing_docs)]
 
+pub mod augment;
 mod batch;
 mod build;
 mod device;
