@@ -1,0 +1,242 @@
+//! `batch`: Sealdesk's own sheet for a template, issuing a whole spreadsheet with one PIN, and
+//! the journal's state. Running the same `batch issue` again (same template, same recipients
+//! file) resumes that batch: rows sealed before are never sealed again.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use sealdesk_flows::{BatchControl, BatchView, Catalogue, TemplateSource};
+use time::OffsetDateTime;
+
+use crate::{exit, output, read, read_pin, DeviceArgs, Failure};
+
+/// Batch issuing from a spreadsheet.
+#[derive(Subcommand)]
+pub enum BatchCommand {
+    /// Write Sealdesk's own sheet for a template (row 1 keys, row 2 labels, data from row 3).
+    Sheet {
+        /// Template: a template id in the catalogue, a template file or an ELM credential JSON.
+        #[arg(long)]
+        template: String,
+        /// The .xlsx to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Seal one credential per learner of a spreadsheet (one PIN); resumes the same batch.
+    Issue {
+        /// Template: a template id in the catalogue, a template file or an ELM credential JSON.
+        #[arg(long)]
+        template: String,
+        /// The learners: Sealdesk's sheet, the EDC 3 recipients .xls or the EDC 1.x template.
+        #[arg(long)]
+        recipients: PathBuf,
+        /// Folder for the sealed files (`<uuid>.jsonld`).
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        device: DeviceArgs,
+        /// Go on although the token says one more wrong PIN locks it.
+        #[arg(long)]
+        confirm_final_try: bool,
+        /// Leave out the rows with problems instead of stopping.
+        #[arg(long)]
+        exclude_problem_rows: bool,
+        /// One JSON summary on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Batches in the journal and where they stand.
+    Status {
+        /// One batch (default: all).
+        batch: Option<String>,
+        /// One JSON document on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn template_source<'a>(template: &'a str, bytes: &'a Option<Vec<u8>>) -> TemplateSource<'a> {
+    match bytes {
+        Some(bytes) => TemplateSource::Json {
+            bytes,
+            source_name: Path::new(template)
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or(template),
+        },
+        None => TemplateSource::Catalogue {
+            id: template,
+            version: None,
+        },
+    }
+}
+
+/// A template argument that names an existing file is read; otherwise it is a catalogue id.
+fn template_bytes(template: &str) -> Result<Option<Vec<u8>>, Failure> {
+    let path = Path::new(template);
+    if path.is_file() {
+        Ok(Some(read(path)?))
+    } else {
+        Ok(None)
+    }
+}
+
+fn print_problems(view: &BatchView, catalogue: &Catalogue) -> Result<(), Failure> {
+    for p in &view.sheet_problems {
+        eprintln!("problem: {}", p.message);
+    }
+    let rows = sealdesk_flows::batch_rows(catalogue, &view.id, true)?;
+    for row in rows.iter().filter(|r| r.state != "excluded") {
+        for p in &row.problems {
+            eprintln!("problem: {}", p.message);
+        }
+    }
+    if !view.not_used.is_empty() {
+        eprintln!("not used: {}", view.not_used.join(", "));
+    }
+    Ok(())
+}
+
+/// Runs a `batch` subcommand.
+pub fn run(
+    data_dir: Option<&Path>,
+    command: BatchCommand,
+    now: OffsetDateTime,
+) -> Result<ExitCode, Failure> {
+    let catalogue = sealdesk_flows::open_catalogue(data_dir)?;
+    match command {
+        BatchCommand::Sheet { template, out } => {
+            let bytes = template_bytes(&template)?;
+            let columns = sealdesk_flows::write_batch_sheet(
+                &catalogue,
+                template_source(&template, &bytes),
+                &out,
+            )?;
+            let keys: Vec<&str> = columns.iter().map(|c| c.key.as_str()).collect();
+            eprintln!("wrote {} (columns: {})", out.display(), keys.join(", "));
+            Ok(ExitCode::SUCCESS)
+        }
+        BatchCommand::Issue {
+            template,
+            recipients,
+            out,
+            device,
+            confirm_final_try,
+            exclude_problem_rows,
+            json,
+        } => {
+            let bytes = template_bytes(&template)?;
+            let sheet = read(&recipients)?;
+            let name = recipients
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| recipients.display().to_string());
+            let mut view = sealdesk_flows::open_batch(
+                &catalogue,
+                template_source(&template, &bytes),
+                &sheet,
+                &name,
+                &out,
+                now,
+            )?;
+            if view.resumed {
+                eprintln!(
+                    "resuming batch {} ({} of {} stored)",
+                    view.id, view.stored, view.total
+                );
+            } else {
+                eprintln!("batch {}: {} learners", view.id, view.total);
+            }
+            if view.rows_with_problems > 0 || !view.sheet_problems.is_empty() {
+                print_problems(&view, &catalogue)?;
+                if exclude_problem_rows && view.sheet_problems.is_empty() {
+                    view = sealdesk_flows::exclude_problem_rows(&catalogue, &view.id, now)?;
+                    eprintln!("left out {} row(s) with problems", view.excluded);
+                }
+            }
+            if view.pending == 0 && view.sealed == 0 {
+                // Nothing to seal: no PIN needed.
+                let summary = serde_json::json!({ "batch": view, "sealedThisRun": 0 });
+                if json {
+                    output::json(&summary)?;
+                }
+                eprintln!("nothing left to seal: {} stored", view.stored);
+                return Ok(ExitCode::SUCCESS);
+            }
+            // Refused before the PIN is asked for when the batch has problems.
+            if view.rows_with_problems > 0 || !view.sheet_problems.is_empty() {
+                return Err(sealdesk_flows::FlowError::BatchHasProblems {
+                    rows: view.rows_with_problems,
+                    sheet: view.sheet_problems.len() as u32,
+                }
+                .into());
+            }
+            let pin = read_pin()?;
+            let mut stderr = std::io::stderr();
+            let summary = sealdesk_flows::run_batch(
+                &catalogue,
+                &view.id,
+                &device.selector(),
+                pin,
+                confirm_final_try,
+                now,
+                &BatchControl::new(),
+                &mut |p| {
+                    let eta = p
+                        .eta_seconds
+                        .map(|s| format!(", {s:.0} s left"))
+                        .unwrap_or_default();
+                    let _ = writeln!(
+                        stderr,
+                        "sealed {}/{} ({:.1}/s{eta})",
+                        p.done, p.total, p.rate_per_second
+                    );
+                },
+            )?;
+            eprintln!(
+                "batch {}: {} sealed this run, {} of {} stored, {:.1} s, token busy {:.1} %",
+                summary.batch.id,
+                summary.sealed_this_run,
+                summary.batch.stored,
+                summary.batch.total,
+                summary.seconds,
+                summary.token_busy_share * 100.0
+            );
+            if json {
+                output::json(&summary)?;
+            }
+            Ok(if summary.batch.failed > 0 {
+                ExitCode::from(exit::BAD_INPUT)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        BatchCommand::Status { batch, json } => {
+            let views = match batch {
+                Some(id) => vec![sealdesk_flows::batch_view(&catalogue, &id)?],
+                None => sealdesk_flows::list_batches(&catalogue)?,
+            };
+            if json {
+                output::json(&views)?;
+            } else {
+                for v in &views {
+                    println!(
+                        "{}  {:9}  {}/{} stored, {} pending, {} excluded, {} failed, {} with problems  {}",
+                        v.id,
+                        v.state,
+                        v.stored,
+                        v.total,
+                        v.pending + v.sealed,
+                        v.excluded,
+                        v.failed,
+                        v.rows_with_problems,
+                        v.recipients_name
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
