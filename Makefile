@@ -29,7 +29,7 @@ NODE_PACKAGES := $(if $(shell command -v npm),,nodejs npm)
 PY_PACKAGES := $(if $(shell python3 -c 'import venv, ensurepip' 2>/dev/null && echo ok),,python3 python3-venv python3-pip)
 
 .PHONY: help run test deps deps-apt deps-ui deps-py deps-driver ui app demo-token lint \
-	test-rust test-e2e measure bench clean
+	test-rust test-e2e measure bench fuzz clean
 
 help:
 	@echo "make run    install what is missing, build, open Sealdesk (demo SoftHSM2 token 'TEST' if no real token)"
@@ -111,6 +111,19 @@ bench:
 
 measure: app
 	xvfb-run -a -s "-screen 0 1280x800x24" bash tests/e2e/measure.sh $(ROOT)/target/debug/sealdesk
+
+# Fuzzing (not part of make test): each cargo-fuzz target for FUZZ_SECONDS on the stable toolchain
+# (RUSTC_BOOTSTRAP=1). Seeds: fuzz/corpus/<target> (official samples); new inputs go to
+# target/fuzz-corpus, crashes to fuzz/artifacts/<target>.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := jades_reader credential_reader pdf_reader
+fuzz:
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(ROOT)/target/fuzz-corpus/$$t && \
+	  RUSTC_BOOTSTRAP=1 cargo fuzz run -O $$t $(ROOT)/target/fuzz-corpus/$$t corpus/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 || exit 1; \
+	done
 
 clean:
 	cargo clean
