@@ -76,6 +76,12 @@ def test_create_template_link_esco_skill_preview_and_annex1(app):
     title = app.find_element(*by_testid("preview-title")).text
     assert title, "the preview shows the credential title"
 
+    # "Suggest" asks Rust for the best ESCO skills for the outcome's own text (at most 3).
+    outcome.find_element(*by_testid("skill-suggest")).click()
+    suggestions = wait_until(app, lambda d: outcome.find_elements(*by_testid("skill-suggestion")), "Suggest should offer ESCO skills for the outcome text")
+    assert 1 <= len(suggestions) <= 3, f"one to three suggestions: {[s.text for s in suggestions]}"
+    assert all(s.get_attribute("data-uri") in shipped_esco_uris() for s in suggestions), "suggestions are skills of the shipped ESCO snapshot"
+
     # Save: a new version, and the saved template keeps the skill.
     app.find_element(*by_testid("template-save")).click()
     wait_until(app, lambda d: d.find_element(*by_testid("template-version")).text == "version 2", "saving makes version 2")
