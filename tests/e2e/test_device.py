@@ -3,6 +3,7 @@ from the token's certificate, then "Test my seal" with the right PIN."""
 
 from datetime import datetime, timezone
 
+from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from conftest import by_testid, not_after, openssl_x509, shot, subject_fields, wait_for, whole_days_left
@@ -39,6 +40,18 @@ def test_device_screen_shows_the_token_and_test_seal_works(app, token_facts):
     pin_state = card.find_element(*by_testid("cert-pin-state"))
     assert pin_state.get_attribute("data-tone") == "ok", f"a fresh token's PIN state is calm before any PIN entry: {pin_state.text!r}"
     shot(app, "device-1-card")
+
+    # Every key on the token, with its class: the expired ones are those openssl finds expired.
+    keys = app.find_element(*by_testid("token-keys"))
+    keys.find_element(By.TAG_NAME, "summary").click()
+    shown = {k.get_attribute("data-key-id"): k.get_attribute("data-class") for k in keys.find_elements(*by_testid("token-key"))}
+    now = datetime.now(timezone.utc)
+    for key in token_facts["keys"]:
+        if key["id"] not in shown:
+            continue
+        expired = not_after(key["cert_pem"]) < now
+        assert (shown[key["id"]] == "expired") == expired, f"key {key['id']}: shown {shown[key['id']]!r}, openssl says expired={expired}"
+    assert "01" in shown and any(c == "expired" for c in shown.values()), f"the harness token lists its keys, one expired: {shown}"
 
     app.find_element(*by_testid("test-seal-button")).click()
     pin_input = wait_for(app, by_testid("pin-input"), "the PIN dialog of Test my seal")
