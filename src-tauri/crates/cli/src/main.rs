@@ -8,6 +8,7 @@
 mod batch;
 mod exit;
 mod library;
+mod outbox;
 mod output;
 
 use std::io::IsTerminal;
@@ -84,6 +85,9 @@ enum Command {
     /// Credential templates in the catalogue: import, list, export.
     #[command(subcommand)]
     Template(library::TemplateCommand),
+    /// Background jobs: bring seals to B-LTA (timestamps, revocation data) and renew them.
+    #[command(subcommand)]
+    Outbox(outbox::OutboxCommand),
     /// Batch issuing from a spreadsheet: own sheet, issue (one PIN, resumable), status.
     #[command(subcommand)]
     Batch(batch::BatchCommand),
@@ -173,6 +177,12 @@ fn main() -> ExitCode {
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// The trust-service settings the outbox reads (`tsa.url`, `ocsp.url`, `crl.urls`).
+fn outbox_setting(key: &str) -> bool {
+    use sealdesk_flows::augment::{SETTING_CRL_URLS, SETTING_OCSP_URL, SETTING_TSA_URL};
+    [SETTING_TSA_URL, SETTING_OCSP_URL, SETTING_CRL_URLS].contains(&key)
 }
 
 /// A failure on its way out: the one line and the exit code.
@@ -266,6 +276,19 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                         None => eprintln!("{key} is not set: modules are discovered"),
                     }
                 }
+                ConfigCommand::Set { key, value } if outbox_setting(&key) => {
+                    catalogue
+                        .settings()
+                        .set(&key, value.trim())
+                        .map_err(FlowError::from)?;
+                    eprintln!("{key} = {}", value.trim());
+                }
+                ConfigCommand::Get { key } if outbox_setting(&key) => {
+                    match catalogue.settings().get(&key).map_err(FlowError::from)? {
+                        Some(value) => println!("{value}"),
+                        None => eprintln!("{key} is not set"),
+                    }
+                }
                 ConfigCommand::Set { key, .. } | ConfigCommand::Get { key } => {
                     return Err(Failure {
                         message: format!(
@@ -334,6 +357,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Skills(command) => library::skills(cli.data_dir.as_deref(), command),
         Command::Template(command) => library::template(cli.data_dir.as_deref(), command, now),
         Command::Batch(command) => batch::run(cli.data_dir.as_deref(), command, now),
+        Command::Outbox(command) => outbox::run(cli.data_dir.as_deref(), command, now),
         Command::Verify {
             files,
             trust_dir,
