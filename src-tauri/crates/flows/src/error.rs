@@ -78,6 +78,9 @@ pub enum FlowError {
     /// Vocabulary or ESCO data could not be read or stored.
     #[error(transparent)]
     Vocab(#[from] VocabError),
+    /// A trusted list or an XML seal could not be read.
+    #[error(transparent)]
+    Trust(#[from] sealdesk_trust::TrustError),
     /// No data folder could be found.
     #[error("no data folder: pass --data-dir or set SEALDESK_DATA_DIR")]
     NoDataDir,
@@ -183,6 +186,8 @@ impl FlowError {
             Self::Vocab(VocabError::Catalogue(_) | VocabError::Io { .. }) => ErrorCode::Storage,
             Self::Vocab(_) => ErrorCode::InvalidInput,
             Self::Catalogue(_) | Self::NoDataDir => ErrorCode::Storage,
+            Self::Trust(sealdesk_trust::TrustError::Io { .. }) => ErrorCode::Storage,
+            Self::Trust(_) => ErrorCode::InvalidInput,
             Self::Sheet(SheetsError::Read { .. } | SheetsError::Write { .. }) => {
                 ErrorCode::Storage
             }

@@ -18,6 +18,7 @@ mod seal;
 mod skills;
 mod templates;
 mod test_seal;
+mod trust;
 mod verify;
 pub mod views;
 mod watch;
@@ -49,7 +50,10 @@ pub use templates::{
     list_templates, save_template, template,
 };
 pub use test_seal::{test_seal, TEST_STRING};
-pub use verify::verify;
+pub use trust::{
+    cached_trusted_lists, check_trusted_lists, load_trusted_lists, trust_providers, CachedTrust,
+};
+pub use verify::{verify, verify_with_lists};
 pub use views::*;
 pub use watch::{event_view, watch_device, watch_device_with, DeviceWatch};
 

@@ -20,7 +20,22 @@ pub fn verify(
     trust: &TrustAnchors,
     now: OffsetDateTime,
 ) -> Result<VerificationReport, FlowError> {
+    verify_with_lists(bytes, source, trust, None, now)
+}
+
+/// [`verify`], with the cached trusted lists deciding the `qualification` check, and legacy
+/// EDC 1.x XML credentials (enveloped XAdES) dispatched to their own checker.
+pub fn verify_with_lists(
+    bytes: &[u8],
+    source: &str,
+    trust: &TrustAnchors,
+    lists: Option<&crate::trust::CachedTrust>,
+    now: OffsetDateTime,
+) -> Result<VerificationReport, FlowError> {
     let _span = tracing::info_span!("flows.verify").entered();
+    if crate::trust::looks_like_xml(bytes) {
+        return crate::trust::verify_legacy_xml(bytes, source, trust, lists, now);
+    }
     if sealdesk_pades::is_pdf(bytes) {
         return crate::pdf::verify(bytes, source, trust, now);
     }
@@ -75,7 +90,7 @@ pub fn verify(
             None
         }
     };
-    seal_checks(&verdict, &mut checks);
+    seal_checks(&verdict, &mut checks, lists, now);
     if let Ok(c) = &credential {
         checks.push(validity_check(c, now));
     }
@@ -96,7 +111,12 @@ pub fn verify(
 }
 
 /// The seal checks, in the EDC viewer's order; several seals are reported one after another.
-fn seal_checks(verdict: &Verdict, checks: &mut Vec<CheckView>) {
+fn seal_checks(
+    verdict: &Verdict,
+    checks: &mut Vec<CheckView>,
+    lists: Option<&crate::trust::CachedTrust>,
+    now: OffsetDateTime,
+) {
     if !verdict.envelope.is_sealed() {
         checks.push(check(
             "seal",
@@ -131,7 +151,11 @@ fn seal_checks(verdict: &Verdict, checks: &mut Vec<CheckView>) {
         checks.push(from_check(&name("seal"), &integrity));
         checks.push(from_check(&name("certificate"), &s.validity));
         checks.push(from_check(&name("trust"), &s.trust));
-        checks.push(from_check(&name("qualification"), &s.qualification));
+        checks.push(
+            lists
+                .and_then(|l| crate::trust::qualification_check(&name("qualification"), s, l, now))
+                .unwrap_or_else(|| from_check(&name("qualification"), &s.qualification)),
+        );
         checks.push(from_check(&name("timestamp"), &s.timestamps));
         checks.push(from_check(&name("revocation"), &s.revocation));
     }

@@ -469,3 +469,118 @@ pub struct EscoImportView {
     /// Other statuses (kept, never offered).
     pub not_released: u32,
 }
+
+/// A trusted list's signature as checked.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct TlSignatureView {
+    /// `valid`, `invalid`, `unsigned` or `unsupported`.
+    pub status: String,
+    /// Why it is not valid.
+    pub reason: Option<String>,
+    /// Signer certificate subject.
+    pub signer: Option<String>,
+    /// Signer certificate valid from, RFC 3339.
+    pub signer_not_before: Option<String>,
+    /// Signer certificate valid until, RFC 3339.
+    pub signer_not_after: Option<String>,
+    /// Whether the signer certificate is valid now.
+    pub signer_valid_now: Option<bool>,
+    /// XAdES claimed signing time, RFC 3339.
+    pub signing_time: Option<String>,
+    /// References in SignedInfo.
+    pub references: u32,
+    /// References whose digest matches.
+    pub references_ok: u32,
+}
+
+/// A CA/QC service of a trusted list.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct QcServiceView {
+    /// Provider name (English or first).
+    pub provider: String,
+    /// Service name (English or first).
+    pub service: String,
+    /// Status URI.
+    pub status: String,
+    /// Status starting time, RFC 3339.
+    pub status_since: String,
+    /// AdditionalServiceInformation URIs (ForeSeals …).
+    pub additional_info: Vec<String>,
+    /// Qualifier URIs of its Qualifications extensions.
+    pub qualifiers: Vec<String>,
+}
+
+/// A trusted list as read (and, when loaded, cached).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct TrustedListView {
+    /// File it came from.
+    pub source: String,
+    /// Scheme territory (`EU` for the LOTL).
+    pub territory: String,
+    /// It is the list of trusted lists.
+    pub is_lotl: bool,
+    /// TSL version (5 or 6).
+    pub version: u32,
+    /// Sequence number.
+    pub sequence: u32,
+    /// Issue date, RFC 3339.
+    pub issued: String,
+    /// Next update, RFC 3339.
+    pub next_update: Option<String>,
+    /// The next update date has passed.
+    pub overdue: bool,
+    /// When it was loaded into the cache, RFC 3339.
+    pub loaded_at: Option<String>,
+    /// Its signature.
+    pub signature: TlSignatureView,
+    /// `lotl`, `announced`, `notAnnounced` or `badSignature`.
+    pub standing: String,
+    /// The standing in words.
+    pub standing_detail: String,
+    /// Pointers to other lists (the LOTL's national lists).
+    pub pointers: u32,
+    /// CA/QC services.
+    pub qc_services: Vec<QcServiceView>,
+}
+
+/// A provider issuing qualified certificates for e-seals.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct TrustProviderView {
+    /// Name in the asked language (else English, else the first).
+    pub name: String,
+    /// Trade name.
+    pub trade_name: Option<String>,
+    /// Postal address on one line.
+    pub address: String,
+    /// Web site.
+    pub website: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Its granted CA/QC services for e-seals.
+    pub services: Vec<String>,
+}
+
+/// "Where do I get a qualified seal certificate?" for one country.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct TrustProvidersView {
+    /// ISO 3166 code asked.
+    pub country: String,
+    /// Language of the names and the term.
+    pub language: String,
+    /// "qualified certificate for electronic seal" in that language.
+    pub term: String,
+    /// The cached list of that country (`None`: not loaded).
+    pub list: Option<TrustedListView>,
+    /// Providers with a granted CA/QC service for e-seals.
+    pub providers: Vec<TrustProviderView>,
+}
