@@ -271,6 +271,26 @@ fn commands_answer_from_a_real_softhsm_token() {
         "the harness default key is a qualified seal: {status}"
     );
 
+    let chosen = invoke(
+        &window,
+        "remember_module",
+        json!({ "path": text(&facts["module"]) }),
+    )
+    .expect("the harness module can be remembered");
+    assert_eq!(
+        chosen["path"], facts["module"],
+        "the remembered module is the one chosen: {chosen}"
+    );
+    let missing = "/nonexistent/sealdesk-test/libnothing.so";
+    let refused = invoke(&window, "remember_module", json!({ "path": missing }))
+        .expect_err("a module file that does not exist is refused");
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("libnothing.so")),
+        "the refusal names the file: {refused}"
+    );
+
     let log = std::fs::read_to_string(data.join("logs").join(LOG_FILE)).expect("log file written");
     assert!(
         log.contains("sample credential sealed"),
