@@ -116,7 +116,7 @@ measure: app
 # (RUSTC_BOOTSTRAP=1). Seeds: fuzz/corpus/<target> (official samples); new inputs go to
 # target/fuzz-corpus, crashes to fuzz/artifacts/<target>.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := jades_reader credential_reader pdf_reader
+FUZZ_TARGETS := jades_reader credential_reader pdf_reader tl_parser
 fuzz:
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 	cd fuzz && for t in $(FUZZ_TARGETS); do \

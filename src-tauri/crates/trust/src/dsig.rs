@@ -70,6 +70,9 @@ pub struct SignatureCheck {
     /// XAdES claimed signing time.
     #[serde(with = "time::serde::rfc3339::option")]
     pub signing_time: Option<OffsetDateTime>,
+    /// A reference covers the whole document (`URI=""` or the root element's Id), so nothing
+    /// outside the signed part can be read as content (no signature wrapping).
+    pub covers_document: bool,
 }
 
 impl SignatureCheck {
@@ -83,6 +86,7 @@ impl SignatureCheck {
             signer_not_before: None,
             signer_not_after: None,
             signing_time: None,
+            covers_document: false,
         }
     }
 
@@ -173,6 +177,9 @@ pub fn verify_enveloped(doc: &Document, place: &str) -> Result<SignatureCheck, T
     let mut failures = Vec::new();
     for r in doc.children_named(signed_info, "Reference") {
         let uri = doc.attr(r, "URI").unwrap_or_default().to_owned();
+        if uri.is_empty() || uri.strip_prefix('#').and_then(|id| doc.by_id(id)) == Some(doc.root) {
+            check.covers_document = true;
+        }
         match reference_digest_ok(doc, sig, r, &uri) {
             Ok(ok) => {
                 if !ok {

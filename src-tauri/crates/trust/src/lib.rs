@@ -61,7 +61,13 @@ pub fn read_list(bytes: &[u8], source: &str) -> Result<LoadedList, TrustError> {
     }
     let doc = xml::Document::parse(bytes, source)?;
     let list = TrustedList::from_document(&doc, source)?;
-    let signature = dsig::verify_enveloped(&doc, source)?;
+    let mut signature = dsig::verify_enveloped(&doc, source)?;
+    if signature.is_valid() && !signature.covers_document {
+        signature.status = SignatureStatus::Invalid(
+            "the signature does not cover the whole list: content outside it cannot be trusted"
+                .to_owned(),
+        );
+    }
     Ok(LoadedList {
         source: source.to_owned(),
         list,

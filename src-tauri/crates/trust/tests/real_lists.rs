@@ -191,3 +191,68 @@ fn legacy_edc_xml_credential_is_checked_like_xmlsec1() {
         assert!(!out.status.success(), "xmlsec1 also refuses it");
     }
 }
+
+/// A list whose only reference covers a part of it (signature wrapping: providers added outside
+/// the signed part) is not valid, although its digest and signature value verify (xmlsec1 says OK).
+#[test]
+fn a_signature_over_part_of_the_list_does_not_vouch_for_the_rest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = dir.path().join("k.pem");
+    let cert = dir.path().join("c.pem");
+    let out = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=wrap",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl runs");
+    assert!(
+        out.status.success(),
+        "openssl: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let template = r##"<?xml version="1.0" encoding="UTF-8"?>
+<TrustServiceStatusList xmlns="http://uri.etsi.org/02231/v2#" xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><SchemeInformation Id="si"><TSLVersionIdentifier>5</TSLVersionIdentifier><TSLSequenceNumber>1</TSLSequenceNumber><TSLType>http://uri.etsi.org/TrstSvc/TrustedList/TSLType/EUgeneric</TSLType><SchemeTerritory>ZZ</SchemeTerritory><ListIssueDateTime>2026-01-01T00:00:00Z</ListIssueDateTime></SchemeInformation><TrustServiceProviderList/><ds:Signature><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><ds:Reference URI="#si"><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue/></ds:Reference></ds:SignedInfo><ds:SignatureValue/><ds:KeyInfo><ds:X509Data><ds:X509Certificate/></ds:X509Data></ds:KeyInfo></ds:Signature></TrustServiceStatusList>"##;
+    let tpl = dir.path().join("tpl.xml");
+    let signed = dir.path().join("signed.xml");
+    std::fs::write(&tpl, template).expect("write");
+    let mut key_arg = key.clone().into_os_string();
+    key_arg.push(",");
+    key_arg.push(&cert);
+    let out = Command::new("xmlsec1")
+        .args([
+            "--sign",
+            "--id-attr:Id",
+            "SchemeInformation",
+            "--privkey-pem",
+        ])
+        .arg(key_arg)
+        .arg("--output")
+        .arg(&signed)
+        .arg(&tpl)
+        .output()
+        .expect("xmlsec1 runs");
+    assert!(
+        out.status.success(),
+        "xmlsec1 sign: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&signed).expect("signed");
+    let honest = read_list(text.as_bytes(), "partial.xml").expect("reads");
+    assert!(
+        !honest.signature.covers_document,
+        "only SchemeInformation is covered"
+    );
+    assert!(
+        honest.signature.references.iter().all(|r| r.digest_matches),
+        "the partial reference itself verifies"
+    );
+    assert!(
+        matches!(&honest.signature.status, SignatureStatus::Invalid(r) if r.contains("whole list")),
+        "partial coverage is not valid: {:?}",
+        honest.signature.status
+    );
+}
