@@ -10,12 +10,15 @@ use sealdesk_tests::{repo_root, shared_dir, TestToken};
 use sealdesk_trust::{read_list, read_list_file, Level, LoadedList, Standing, TrustedLists};
 use time::OffsetDateTime;
 
-fn make_lists(token: &TestToken) -> (PathBuf, PathBuf) {
-    let tl = token.dir.join("ZZ-test-tl.xml");
-    let lotl = token.dir.join("LOTL-test.xml");
+/// Makes the TEST lists for the harness CA in a fresh folder (kept alive by the returned guard).
+fn make_lists(token: &TestToken) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(&token.ca_pem, dir.path().join("ca.pem")).expect("copy CA");
+    let tl = dir.path().join("ZZ-test-tl.xml");
+    let lotl = dir.path().join("LOTL-test.xml");
     let out = Command::new("bash")
         .arg(repo_root().join("tests/harness/mktl.sh"))
-        .arg(&token.dir)
+        .arg(dir.path())
         .arg(&tl)
         .arg(&lotl)
         .output()
@@ -25,7 +28,7 @@ fn make_lists(token: &TestToken) -> (PathBuf, PathBuf) {
         "mktl.sh failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    (tl, lotl)
+    (dir, tl, lotl)
 }
 
 fn load(paths: &[&Path]) -> TrustedLists {
@@ -58,8 +61,8 @@ fn anf_test_certificate() -> Vec<u8> {
 
 #[test]
 fn harness_seal_is_qualified_and_the_plain_certificate_is_not() {
-    let token = TestToken::create();
-    let (tl, lotl) = make_lists(&token);
+    let token = TestToken::shared();
+    let (_dir, tl, lotl) = make_lists(token);
     let lists = load(&[&lotl, &tl]);
     let zz = &lists.lists[1];
     assert_eq!(zz.list.territory, "ZZ", "the test list");
@@ -158,8 +161,8 @@ fn harness_seal_is_qualified_and_the_plain_certificate_is_not() {
 
 #[test]
 fn official_sample_test_ca_is_on_no_trusted_list() {
-    let token = TestToken::create();
-    let (tl, lotl) = make_lists(&token);
+    let token = TestToken::shared();
+    let (_dir, tl, lotl) = make_lists(token);
     let reference = shared_dir().join("reference/trusted-lists");
     let mut loaded: Vec<LoadedList> = vec![
         read_list_file(&lotl).expect("lotl"),
