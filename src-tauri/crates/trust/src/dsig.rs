@@ -21,6 +21,8 @@ use crate::TrustError;
 pub const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
 const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
 const XPATH: &str = "http://www.w3.org/TR/1999/REC-xpath-19991116";
+/// Most references accepted in one SignedInfo (trusted lists and XAdES use 2 or 3).
+pub const MAX_REFERENCES: usize = 16;
 
 /// Whether the signature holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -173,7 +175,12 @@ pub fn verify_enveloped(doc: &Document, place: &str) -> Result<SignatureCheck, T
         .to_owned();
     check.algorithm = Some(sig_method.clone());
 
-    // References.
+    // References (each may hash the whole document: a bounded number).
+    if doc.children_named(signed_info, "Reference").count() > MAX_REFERENCES {
+        return Ok(SignatureCheck::new(SignatureStatus::Unsupported(format!(
+            "more than {MAX_REFERENCES} references"
+        ))));
+    }
     let mut failures = Vec::new();
     for r in doc.children_named(signed_info, "Reference") {
         let uri = doc.attr(r, "URI").unwrap_or_default().to_owned();
