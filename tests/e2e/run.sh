@@ -17,7 +17,10 @@ fi
 APP=$(realpath "$1")
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-PORT=${SEALDESK_E2E_DRIVER_PORT:-4444}
+# Free loopback ports unless told otherwise: a driver left by another run must not answer ours.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PORT=${SEALDESK_E2E_DRIVER_PORT:-$(free_port)}
+NATIVE_PORT=${SEALDESK_E2E_NATIVE_PORT:-$(free_port)}
 NATIVE_DRIVER=${SEALDESK_E2E_NATIVE_DRIVER:-/usr/bin/WebKitWebDriver}
 
 if [[ ! -x "$APP" ]]; then
@@ -53,7 +56,7 @@ source "$tmp/token/token.env"
 set +a
 mkdir -p "$tmp/data"
 
-tauri-driver --port "$PORT" --native-driver "$NATIVE_DRIVER" >"$tmp/driver.log" 2>&1 &
+tauri-driver --port "$PORT" --native-port "$NATIVE_PORT" --native-driver "$NATIVE_DRIVER" >"$tmp/driver.log" 2>&1 &
 driver_pid=$!
 for _ in $(seq 1 100); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then break; fi
