@@ -86,6 +86,8 @@ pub fn seal_credential(
         sealed: sealed.clone(),
     })?;
     catalogue.audit().append(now, "seal", &credential_id)?;
+    // Offline is normal: the seal is B-B now and reaches B-LTA when the services are reachable.
+    crate::augment::queue(catalogue, &credential_id, now)?;
     tracing::info!(credential = %credential_id, "sealed and registered");
     Ok(SealedCredential {
         credential_id,

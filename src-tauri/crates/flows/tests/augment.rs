@@ -30,7 +30,11 @@ fn sealed_offline_then_b_lta_when_the_services_come_up() {
     )
     .expect("seal");
     let id = &sealed.credential_id;
-    augment::queue(&catalogue, id, now).expect("queue");
+    let queued = augment::list(&catalogue).expect("list");
+    assert!(
+        queued.len() == 1 && queued[0].subject == *id && queued[0].state == "queued",
+        "sealing queues the augmentation of that credential: {queued:?}"
+    );
 
     // Services down: the attempt fails softly, the job waits.
     let port = dead_port();
