@@ -748,6 +748,16 @@ pub fn run_batch_with(
         record.batch.template_version,
     );
 
+    // A killed run may leave a half-written temporary file: its row is not stored, so it is
+    // written again below or sealed again.
+    if let Ok(entries) = std::fs::read_dir(&out_dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.to_string_lossy().ends_with(".jsonld.part") {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
     // Finish what an earlier run sealed but did not write.
     let mut recovered = 0u32;
     for (row, credential_id, sealed) in batches.sealed_unstored(id)? {
@@ -1101,9 +1111,11 @@ fn seal_one(signer: &dyn Signer, item: ToSeal, now: OffsetDateTime) -> Event {
             }
         }
     };
-    // Our own check before anything is kept (as for a single seal).
-    match crate::verify(&sealed, &item.credential_id, &TrustAnchors::empty(), now) {
-        Ok(report) if report.intact => Event::Sealed {
+    // Our own check before anything is kept (as for a single seal): the seal is intact and
+    // carries exactly the credential built for this row. The credential itself was checked
+    // when it was built, so only the envelope is verified here.
+    match sealdesk_seal::verify::verify(&sealed, &TrustAnchors::empty(), now) {
+        Ok(verdict) if verdict.intact() && verdict.payload == item.payload => Event::Sealed {
             row: item.row,
             credential_id: item.credential_id,
             title: item.title,
@@ -1114,9 +1126,12 @@ fn seal_one(signer: &dyn Signer, item: ToSeal, now: OffsetDateTime) -> Event {
             row: item.row,
             error: FlowError::SealDidNotVerify,
         },
-        Err(error) => Event::SealFailed {
+        Err(source) => Event::SealFailed {
             row: item.row,
-            error,
+            error: FlowError::Unverifiable {
+                source_name: item.credential_id,
+                source,
+            },
         },
     }
 }
