@@ -108,6 +108,8 @@ bench:
 	cargo bench -p sealdesk-vocab --bench esco_search
 	@echo "token: signatures/s through TokenSigner vs raw cryptoki (fresh harness SoftHSM2 token)"
 	cargo bench -p sealdesk-token --bench signing
+	@echo "batch: 2,000 and 10,000 credentials; sealed/s vs raw signatures/s (goal >= 0.95), token busy (goal >= 98 %), RSS"
+	cargo bench -p sealdesk-flows --bench batch
 
 measure: app
 	xvfb-run -a -s "-screen 0 1280x800x24" bash tests/e2e/measure.sh $(ROOT)/target/debug/sealdesk
