@@ -178,7 +178,7 @@ fn batch_killed_five_times_ends_with_every_row_sealed_once() {
     let mut killed = 0;
     for _ in 0..5 {
         let mut child = issue().spawn().expect("CLI starts");
-        let delay = 150 + rng.next() % 900;
+        let delay = 300 + rng.next() % 1700;
         std::thread::sleep(Duration::from_millis(delay));
         match child.try_wait().expect("wait") {
             Some(_) => {} // finished before the kill point
@@ -200,6 +200,11 @@ fn batch_killed_five_times_ends_with_every_row_sealed_once() {
     assert_eq!(
         summary["batch"]["total"], ROWS,
         "one batch, same rows: {summary}"
+    );
+    let last_run = summary["sealedThisRun"].as_u64().unwrap_or(u64::MAX);
+    assert!(
+        last_run < u64::from(ROWS),
+        "the killed runs sealed rows before dying (kills landed mid-batch): final run sealed {last_run}"
     );
 
     let status = run(cli_on_token(token, &data).args(["batch", "status", "--json"]));
