@@ -127,7 +127,7 @@ fn sealing_without_a_module_says_the_token_is_missing() {
     let error = invoke(
         &window,
         "seal_sample",
-        json!({ "pin": "not-used-0000", "confirmFinalTry": false }),
+        json!({ "pin": "not-used-0000", "confirmFinalTry": false, "acceptNonSeal": false }),
     )
     .expect_err("sealing cannot succeed without a PKCS#11 module");
     assert_eq!(
@@ -226,7 +226,7 @@ fn commands_answer_from_a_real_softhsm_token() {
     let refused = invoke(
         &window,
         "seal_sample",
-        json!({ "pin": "000000", "confirmFinalTry": false }),
+        json!({ "pin": "000000", "confirmFinalTry": false, "acceptNonSeal": false }),
     )
     .expect_err("a wrong PIN must be refused");
     assert_eq!(refused["code"], "PinIncorrect", "wrong PIN code: {refused}");
@@ -234,7 +234,7 @@ fn commands_answer_from_a_real_softhsm_token() {
     let report = invoke(
         &window,
         "seal_sample",
-        json!({ "pin": pin, "confirmFinalTry": false }),
+        json!({ "pin": pin, "confirmFinalTry": false, "acceptNonSeal": false }),
     )
     .expect("the right PIN seals the sample");
     assert_eq!(report["sealed"], true, "the report says sealed: {report}");

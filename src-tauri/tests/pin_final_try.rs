@@ -24,7 +24,7 @@ fn final_try_needs_explicit_confirmation() {
     let refused = common::invoke(
         &window,
         "seal_sample",
-        json!({ "pin": token.pin, "confirmFinalTry": false }),
+        json!({ "pin": token.pin, "confirmFinalTry": false, "acceptNonSeal": false }),
     )
     .expect_err("on the final try nothing is tried without confirmation");
     assert_eq!(
@@ -35,7 +35,7 @@ fn final_try_needs_explicit_confirmation() {
     let report = common::invoke(
         &window,
         "seal_sample",
-        json!({ "pin": token.pin, "confirmFinalTry": true }),
+        json!({ "pin": token.pin, "confirmFinalTry": true, "acceptNonSeal": false }),
     )
     .expect("with confirmation and the right PIN the sample is sealed");
     assert_eq!(

@@ -25,7 +25,7 @@ fn a_locked_pin_is_reported_and_not_tried() {
     let refused = common::invoke(
         &window,
         "seal_sample",
-        json!({ "pin": token.pin, "confirmFinalTry": true }),
+        json!({ "pin": token.pin, "confirmFinalTry": true, "acceptNonSeal": false }),
     )
     .expect_err("a locked PIN is never tried");
     assert_eq!(

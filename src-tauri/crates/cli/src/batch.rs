@@ -37,9 +37,8 @@ pub enum BatchCommand {
         out: PathBuf,
         #[command(flatten)]
         device: DeviceArgs,
-        /// Go on although the token says one more wrong PIN locks it.
-        #[arg(long)]
-        confirm_final_try: bool,
+        #[command(flatten)]
+        consent: crate::ConsentArgs,
         /// Leave out the rows with problems instead of stopping.
         #[arg(long)]
         exclude_problem_rows: bool,
@@ -123,7 +122,7 @@ pub fn run(
             recipients,
             out,
             device,
-            confirm_final_try,
+            consent,
             exclude_problem_rows,
             json,
         } => {
@@ -180,7 +179,7 @@ pub fn run(
                 &view.id,
                 &device.selector(),
                 pin,
-                confirm_final_try,
+                consent.consent(),
                 now,
                 &BatchControl::new(),
                 &mut |p| {

@@ -11,7 +11,7 @@
 //! | 6 | PIN locked, or one try left and not confirmed |
 //! | 7 | the seal certificate is expired or not yet valid |
 //! | 8 | file or catalogue could not be read or written |
-//! | 9 | the chosen certificate is not a seal certificate (choose the seal key) |
+//! | 9 | the chosen certificate is not a seal certificate (choose the seal key, or `--accept-non-seal`) |
 //! | 10 | anything else (the message says what) |
 
 use sealdesk_flows::{ErrorCode, FlowError};

@@ -10,6 +10,7 @@ mod exit;
 mod library;
 mod outbox;
 mod output;
+mod trust;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -57,9 +58,8 @@ enum Command {
         out: PathBuf,
         #[command(flatten)]
         device: DeviceArgs,
-        /// Go on although the token says one more wrong PIN locks it.
-        #[arg(long)]
-        confirm_final_try: bool,
+        #[command(flatten)]
+        consent: ConsentArgs,
         /// Print the verification of the sealed file as JSON on stdout.
         #[arg(long)]
         json: bool,
@@ -85,6 +85,9 @@ enum Command {
     /// Credential templates in the catalogue: import, list, export.
     #[command(subcommand)]
     Template(library::TemplateCommand),
+    /// EU trusted lists: check list files, providers of qualified seal certificates.
+    #[command(subcommand)]
+    Trust(trust::TrustCommand),
     /// Background jobs: bring seals to B-LTA (timestamps, revocation data) and renew them.
     #[command(subcommand)]
     Outbox(outbox::OutboxCommand),
@@ -132,6 +135,27 @@ enum TokenCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// What the person agrees to beyond the PIN (see `sealdesk_flows::SealConsent`).
+#[derive(Args, Clone, Copy)]
+pub(crate) struct ConsentArgs {
+    /// Go on although the token says one more wrong PIN locks it.
+    #[arg(long)]
+    confirm_final_try: bool,
+    /// Seal although the key's certificate is not an e-seal certificate (e.g. a personal
+    /// signature certificate).
+    #[arg(long)]
+    accept_non_seal: bool,
+}
+
+impl ConsentArgs {
+    pub(crate) fn consent(self) -> sealdesk_flows::SealConsent {
+        sealdesk_flows::SealConsent {
+            confirm_final_try: self.confirm_final_try,
+            accept_non_seal: self.accept_non_seal,
+        }
+    }
 }
 
 #[derive(Args, Clone)]
@@ -323,7 +347,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             credential,
             out,
             device,
-            confirm_final_try,
+            consent,
             json,
         } => {
             let bytes = read(&credential)?;
@@ -333,7 +357,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 &catalogue,
                 &device.selector(),
                 pin,
-                confirm_final_try,
+                consent.consent(),
                 &bytes,
                 &credential.display().to_string(),
                 now,
@@ -356,6 +380,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }
         Command::Skills(command) => library::skills(cli.data_dir.as_deref(), command),
         Command::Template(command) => library::template(cli.data_dir.as_deref(), command, now),
+        Command::Trust(command) => trust::run(cli.data_dir.as_deref(), command, now),
         Command::Batch(command) => batch::run(cli.data_dir.as_deref(), command, now),
         Command::Outbox(command) => outbox::run(cli.data_dir.as_deref(), command, now),
         Command::Verify {
@@ -367,13 +392,21 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 Some(dir) => TrustAnchors::from_dir(dir).map_err(FlowError::from)?,
                 None => TrustAnchors::empty(),
             };
+            // Trusted lists cached in an explicitly named data folder decide qualification.
+            let lists = match cli.data_dir.as_deref() {
+                Some(dir) => Some(sealdesk_flows::cached_trusted_lists(
+                    &sealdesk_flows::open_catalogue(Some(dir))?,
+                )?),
+                None => None,
+            };
             let mut reports = Vec::with_capacity(files.len());
             for file in &files {
                 let bytes = read(file)?;
-                reports.push(sealdesk_flows::verify(
+                reports.push(sealdesk_flows::verify_with_lists(
                     &bytes,
                     &file.display().to_string(),
                     &trust,
+                    lists.as_ref(),
                     now,
                 )?);
             }

@@ -130,3 +130,32 @@ fn no_pin_and_no_terminal_is_a_usage_error() {
     let out = run(seal_cmd(token, dir.path(), &credential).stdin(std::process::Stdio::null()));
     assert_failure(&out, 2, "SEALDESK_PIN");
 }
+
+#[test]
+fn a_signature_certificate_needs_explicit_consent() {
+    let token = TestToken::shared();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let credential = build_sample(dir.path());
+    let out = run(seal_cmd(token, dir.path(), &credential)
+        .env("SEALDESK_PIN", &token.pin)
+        .args(["--key-id", "03"]));
+    assert_failure(&out, 9, "not a seal");
+    assert!(
+        !dir.path().join("out.jsonld").exists(),
+        "nothing written without consent"
+    );
+
+    let out = run(seal_cmd(token, dir.path(), &credential)
+        .env("SEALDESK_PIN", &token.pin)
+        .args(["--key-id", "03", "--accept-non-seal"]));
+    assert!(
+        out.status.success(),
+        "sealed after consent: {}",
+        stderr(&out)
+    );
+    let verified = run(cli().arg("verify").arg(dir.path().join("out.jsonld")));
+    assert!(
+        verified.status.success(),
+        "the seal made with consent verifies"
+    );
+}

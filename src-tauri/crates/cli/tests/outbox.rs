@@ -37,7 +37,11 @@ fn outbox_runs_softly_offline_and_reaches_b_lta_when_up() {
     // Sealing queued the augmentation job; queueing again is idempotent and names the same job.
     let catalogue = sealdesk_flows::open_catalogue(Some(dir.path())).expect("catalogue");
     let queued = sealdesk_flows::augment::list(&catalogue).expect("jobs");
-    assert_eq!(queued.len(), 1, "sealing queued exactly one job: {queued:?}");
+    assert_eq!(
+        queued.len(),
+        1,
+        "sealing queued exactly one job: {queued:?}"
+    );
     let job_id =
         sealdesk_flows::augment::queue(&catalogue, &id, OffsetDateTime::now_utc()).expect("queue");
     assert_eq!(job_id, queued[0].id, "queue is idempotent for an open job");

@@ -26,7 +26,7 @@ use sealdesk_elm::{prepare_for_sealing, Recipient, Template};
 use sealdesk_seal::certificate::CertificateInfo;
 use sealdesk_seal::{SignatureAlgorithm, Signer, SignerError};
 use sealdesk_sheets::{import_bytes, Problem, RecipientRow, SheetColumn};
-use sealdesk_token::{OpenOptions, SealDevice};
+use sealdesk_token::SealDevice;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -583,7 +583,7 @@ pub fn run_batch(
     id: &str,
     sel: &DeviceSelector,
     pin: SecretString,
-    confirm_final_try: bool,
+    consent: crate::SealConsent,
     now: OffsetDateTime,
     control: &BatchControl,
     progress: &mut dyn FnMut(&BatchProgressView),
@@ -597,11 +597,7 @@ pub fn run_batch(
         sel.key_id.as_deref(),
         pin,
         now,
-        OpenOptions {
-            confirm_final_try,
-            algorithm: None,
-            ..Default::default()
-        },
+        consent.open_options(),
     )?;
     let result = run_batch_with(catalogue, id, &signer, now, control, progress);
     drop(signer); // log out, end the worker, drop the PIN

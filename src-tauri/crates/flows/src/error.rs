@@ -188,9 +188,7 @@ impl FlowError {
             Self::Catalogue(_) | Self::NoDataDir => ErrorCode::Storage,
             Self::Trust(sealdesk_trust::TrustError::Io { .. }) => ErrorCode::Storage,
             Self::Trust(_) => ErrorCode::InvalidInput,
-            Self::Sheet(SheetsError::Read { .. } | SheetsError::Write { .. }) => {
-                ErrorCode::Storage
-            }
+            Self::Sheet(SheetsError::Read { .. } | SheetsError::Write { .. }) => ErrorCode::Storage,
             Self::Sheet(_) | Self::TemplateNotText { .. } | Self::BatchHasProblems { .. } => {
                 ErrorCode::InvalidInput
             }

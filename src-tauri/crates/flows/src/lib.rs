@@ -12,8 +12,8 @@ mod batch;
 mod build;
 mod device;
 mod editor;
-mod pdf;
 mod error;
+mod pdf;
 mod seal;
 mod skills;
 mod templates;
@@ -28,8 +28,8 @@ use std::path::{Path, PathBuf};
 pub use batch::{
     batch_id, batch_rows, batch_view, exclude_batch_row, exclude_problem_rows, list_batches,
     open_batch, output_path, row_credential_id, run_batch, run_batch_with, sheet_columns,
-    write_batch_sheet, BatchControl, BatchProgressView, BatchRowView, BatchSummaryView,
-    BatchView, ProblemView, TemplateSource, IN_FLIGHT,
+    write_batch_sheet, BatchControl, BatchProgressView, BatchRowView, BatchSummaryView, BatchView,
+    ProblemView, TemplateSource, IN_FLIGHT,
 };
 pub use build::{build_credential, BuiltCredential, SAMPLE_RECIPIENT, SAMPLE_TEMPLATE};
 pub use device::{
@@ -38,7 +38,7 @@ pub use device::{
 };
 pub use editor::*;
 pub use error::{ErrorCode, FlowError};
-pub use seal::{seal_credential, seal_sample, SealedCredential};
+pub use seal::{seal_credential, seal_sample, SealConsent, SealedCredential};
 pub use sealdesk_catalogue::Catalogue;
 pub use sealdesk_seal::verify::TrustAnchors;
 pub use skills::{

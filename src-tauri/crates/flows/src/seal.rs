@@ -4,13 +4,34 @@ use sealdesk_catalogue::{Catalogue, IssuedCredential};
 use sealdesk_elm::{prepare_for_sealing, Credential, IssuerIdentity};
 use sealdesk_seal::certificate::CertificateInfo;
 use sealdesk_seal::Signer;
-use sealdesk_token::{discover_module, OpenOptions, SealDevice};
+use sealdesk_token::{OpenOptions, SealDevice};
 use secrecy::SecretString;
 use time::OffsetDateTime;
 
 use crate::build::{build_credential, SAMPLE_RECIPIENT, SAMPLE_TEMPLATE};
 use crate::views::VerificationReport;
 use crate::{verify, DeviceSelector, FlowError, TrustAnchors};
+
+/// What the person at the token agreed to, beyond typing the PIN.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SealConsent {
+    /// Go on although the token says one more wrong PIN locks it.
+    pub confirm_final_try: bool,
+    /// Seal with a certificate that is not an e-seal certificate (e.g. a personal signature
+    /// certificate). Without it such a key is refused with `ErrorCode::NotASealCertificate`,
+    /// so nobody seals credentials with their own signature by accident.
+    pub accept_non_seal: bool,
+}
+
+impl SealConsent {
+    pub(crate) fn open_options(self) -> OpenOptions {
+        OpenOptions {
+            confirm_final_try: self.confirm_final_try,
+            accept_non_seal: self.accept_non_seal,
+            algorithm: None,
+        }
+    }
+}
 
 /// A credential sealed, verified and registered.
 #[derive(Debug, Clone)]
@@ -35,7 +56,7 @@ pub fn seal_credential(
     catalogue: &Catalogue,
     sel: &DeviceSelector,
     pin: SecretString,
-    confirm_final_try: bool,
+    consent: SealConsent,
     credential: &[u8],
     source_name: &str,
     now: OffsetDateTime,
@@ -47,18 +68,14 @@ pub fn seal_credential(
     prepare_for_sealing(&mut trial, &stand_in_identity(), now)?;
     refuse_incomplete(&trial, source_name)?;
 
-    let module = discover_module(sel.module.as_deref())?;
+    let (module, _, _) = crate::device::resolve(sel, Some(catalogue))?;
     let signer = SealDevice::open(
         &module,
         &sel.token(),
         sel.key_id.as_deref(),
         pin,
         now,
-        OpenOptions {
-            confirm_final_try,
-            algorithm: None,
-            ..Default::default()
-        },
+        consent.open_options(),
     )?;
     let certificate = CertificateInfo::from_der(signer.certificate())
         .map_err(|source| FlowError::SealCertificate { source })?;
@@ -101,7 +118,7 @@ pub fn seal_sample(
     catalogue: &Catalogue,
     sel: &DeviceSelector,
     pin: SecretString,
-    confirm_final_try: bool,
+    consent: SealConsent,
     now: OffsetDateTime,
 ) -> Result<SealedCredential, FlowError> {
     let built = build_credential(
@@ -115,7 +132,7 @@ pub fn seal_sample(
         catalogue,
         sel,
         pin,
-        confirm_final_try,
+        consent,
         &built.bytes,
         "sample credential",
         now,

@@ -2,7 +2,7 @@
 //! responder and CRLs come up; until then its job waits with back-off.
 
 use sealdesk_flows::augment::{self, AugmentServices};
-use sealdesk_flows::{seal_sample, Catalogue, DeviceSelector, TrustAnchors};
+use sealdesk_flows::{seal_sample, Catalogue, DeviceSelector, SealConsent, TrustAnchors};
 use sealdesk_seal::verify::{verify, BaselineLevel, Status};
 use sealdesk_tests::services::{dead_port, ServicesPki};
 use sealdesk_tests::TestToken;
@@ -25,7 +25,7 @@ fn sealed_offline_then_b_lta_when_the_services_come_up() {
         &catalogue,
         &sel,
         SecretString::from(token.pin.clone()),
-        false,
+        SealConsent::default(),
         now,
     )
     .expect("seal");

@@ -7,7 +7,7 @@ use rust_xlsxwriter::Workbook;
 use sealdesk_flows::{
     batch_rows, exclude_batch_row, open_batch, output_path, row_credential_id, run_batch,
     run_batch_with, verify, BatchControl, Catalogue, DeviceSelector, ErrorCode, FlowError,
-    TemplateSource, TrustAnchors, SAMPLE_TEMPLATE,
+    SealConsent, TemplateSource, TrustAnchors, SAMPLE_TEMPLATE,
 };
 use sealdesk_seal::{SignatureAlgorithm, Signer, SignerError};
 use sealdesk_tests::TestToken;
@@ -86,7 +86,7 @@ fn batch_with_a_problem_row_waits_then_seals_every_other_row_once() {
         &opened.id,
         &selector(token),
         SecretString::from("000000".to_owned()),
-        false,
+        SealConsent::default(),
         now,
         &BatchControl::new(),
         &mut |_| {},
@@ -105,7 +105,7 @@ fn batch_with_a_problem_row_waits_then_seals_every_other_row_once() {
         &opened.id,
         &selector(token),
         SecretString::from(token.pin.clone()),
-        false,
+        SealConsent::default(),
         now,
         &BatchControl::new(),
         &mut |p| reports.push(p.clone()),
@@ -154,7 +154,7 @@ fn batch_with_a_problem_row_waits_then_seals_every_other_row_once() {
         &opened.id,
         &selector(token),
         SecretString::from(token.pin.clone()),
-        false,
+        SealConsent::default(),
         now,
         &BatchControl::new(),
         &mut |_| {},

@@ -3,7 +3,7 @@
 
 use sealdesk_flows::{
     device_status, device_status_in, remember_module, remembered_module, seal_sample, test_seal,
-    Catalogue, DeviceSelector, ErrorCode, ModuleSourceView, SealClass, MODULE_SETTING,
+    Catalogue, DeviceSelector, ErrorCode, ModuleSourceView, SealClass, SealConsent, MODULE_SETTING,
 };
 use sealdesk_tests::TestToken;
 use secrecy::SecretString;
@@ -143,8 +143,14 @@ fn test_my_seal_signs_and_verifies_with_openssl_and_is_audited() {
     let cat = Catalogue::open_in_memory().expect("catalogue");
     let now = OffsetDateTime::now_utc();
     for (key, alg) in [("01", "RS256"), ("05", "ES384")] {
-        let view = test_seal(&cat, &selector(token, Some(key)), pin(token), false, now)
-            .unwrap_or_else(|e| panic!("test seal with key {key}: {e}"));
+        let view = test_seal(
+            &cat,
+            &selector(token, Some(key)),
+            pin(token),
+            false,
+            now,
+        )
+        .unwrap_or_else(|e| panic!("test seal with key {key}: {e}"));
         assert_eq!(view.algorithm, alg, "key {key} algorithm");
         assert!(view.verified, "key {key}: openssl verifies the signature");
         assert!(view.millis > 0.0, "a duration was measured");
@@ -181,7 +187,7 @@ fn sealing_with_a_signature_certificate_has_its_own_code() {
         &cat,
         &selector(token, Some("03")),
         pin(token),
-        false,
+        SealConsent::default(),
         OffsetDateTime::now_utc(),
     )
     .expect_err("key 03 is not a seal");
@@ -195,4 +201,18 @@ fn sealing_with_a_signature_certificate_has_its_own_code() {
         0,
         "nothing registered"
     );
+    // The person said "seal anyway": the same key seals, and the seal names that holder.
+    let sealed = seal_sample(
+        &cat,
+        &selector(token, Some("03")),
+        pin(token),
+        SealConsent {
+            accept_non_seal: true,
+            ..SealConsent::default()
+        },
+        OffsetDateTime::now_utc(),
+    )
+    .expect("consent given");
+    assert!(sealed.report.intact, "sealed with key 03 after consent");
+    assert_eq!(cat.issued().count().expect("count"), 1, "and registered");
 }

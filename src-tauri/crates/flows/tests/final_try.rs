@@ -1,7 +1,7 @@
 //! A token on its final PIN try seals only after the person said yes. Own process: SoftHSM2
 //! reads the token flags when this process first loads the module.
 
-use sealdesk_flows::{seal_sample, Catalogue, DeviceSelector, ErrorCode};
+use sealdesk_flows::{seal_sample, Catalogue, DeviceSelector, ErrorCode, SealConsent};
 use sealdesk_tests::TestToken;
 use secrecy::SecretString;
 use time::OffsetDateTime;
@@ -19,7 +19,8 @@ fn final_try_needs_confirmation() {
     let now = OffsetDateTime::now_utc();
     let pin = || SecretString::from(token.pin.clone());
 
-    let refused = seal_sample(&catalogue, &sel, pin(), false, now).expect_err("refused");
+    let refused =
+        seal_sample(&catalogue, &sel, pin(), SealConsent::default(), now).expect_err("refused");
     assert_eq!(
         refused.code(),
         ErrorCode::PinFinalTry,
@@ -31,6 +32,16 @@ fn final_try_needs_confirmation() {
         "nothing sealed yet"
     );
 
-    let sealed = seal_sample(&catalogue, &sel, pin(), true, now).expect("confirmed");
+    let sealed = seal_sample(
+        &catalogue,
+        &sel,
+        pin(),
+        SealConsent {
+            confirm_final_try: true,
+            ..SealConsent::default()
+        },
+        now,
+    )
+    .expect("confirmed");
     assert!(sealed.report.intact, "a confirmed final try seals");
 }

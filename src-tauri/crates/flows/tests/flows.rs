@@ -2,7 +2,7 @@
 
 use sealdesk_flows::{
     device_status, seal_sample, verify, Catalogue, CheckStatus, DeviceSelector, ErrorCode,
-    TrustAnchors,
+    SealConsent, TrustAnchors,
 };
 use sealdesk_tests::TestToken;
 use secrecy::SecretString;
@@ -30,7 +30,14 @@ fn seal_sample_registers_exactly_the_bytes_it_returns() {
     let token = TestToken::shared();
     let catalogue = Catalogue::open_in_memory().expect("catalogue");
     let now = OffsetDateTime::now_utc();
-    let sealed = seal_sample(&catalogue, &selector(token), pin(token), false, now).expect("seal");
+    let sealed = seal_sample(
+        &catalogue,
+        &selector(token),
+        pin(token),
+        SealConsent::default(),
+        now,
+    )
+    .expect("seal");
     assert!(
         sealed.report.intact,
         "our own verification passes: {:?}",
@@ -127,7 +134,7 @@ fn wrong_pin_has_its_code_and_leaves_nothing_behind() {
         &catalogue,
         &selector(token),
         SecretString::from("999999".to_owned()),
-        false,
+        SealConsent::default(),
         now,
     )
     .expect_err("wrong PIN");
@@ -149,7 +156,14 @@ fn verify_reports_a_broken_seal_as_a_verdict() {
     let token = TestToken::shared();
     let catalogue = Catalogue::open_in_memory().expect("catalogue");
     let now = OffsetDateTime::now_utc();
-    let sealed = seal_sample(&catalogue, &selector(token), pin(token), false, now).expect("seal");
+    let sealed = seal_sample(
+        &catalogue,
+        &selector(token),
+        pin(token),
+        SealConsent::default(),
+        now,
+    )
+    .expect("seal");
     let text = String::from_utf8(sealed.sealed).expect("utf-8");
     let tampered = text.replacen("Ana Andromeda", "Ana Andromedb", 1);
     let report = verify(tampered.as_bytes(), "t", &TrustAnchors::empty(), now).expect("verdict");

@@ -63,7 +63,7 @@ export interface Backend {
   /** Calls `handler` whenever a reader or token is plugged in or removed; resolves to "stop". */
   onDeviceChanged(handler: (event: DeviceEventView) => void): Promise<() => void>;
   /** The PIN goes to Rust once and is never returned. */
-  sealSample(pin: string, confirmFinalTry: boolean): Promise<VerificationReport>;
+  sealSample(pin: string, confirmFinalTry: boolean, acceptNonSeal: boolean): Promise<VerificationReport>;
   listTemplates(includeArchived: boolean): Promise<TemplateSummaryView[]>;
   openTemplate(id: string): Promise<TemplateEditView>;
   createTemplate(name: string, start: StartingPoint): Promise<TemplateEditView>;
@@ -111,7 +111,8 @@ export const tauriBackend: Backend = {
   testSeal: (pin, confirmFinalTry) => call(() => commands.testSeal(pin, confirmFinalTry)),
   rememberModule: (path) => call(() => commands.rememberModule(path)),
   onDeviceChanged: (handler) => call(() => events.deviceChanged.listen((e) => handler(e.payload.event))),
-  sealSample: (pin, confirmFinalTry) => call(() => commands.sealSample(pin, confirmFinalTry)),
+  sealSample: (pin, confirmFinalTry, acceptNonSeal) =>
+    call(() => commands.sealSample(pin, confirmFinalTry, acceptNonSeal)),
   listTemplates: (includeArchived) => call(() => commands.listTemplates(includeArchived)),
   openTemplate: (id) => call(() => commands.openTemplate(id)),
   createTemplate: (name, start) => call(() => commands.createTemplate(name, start)),

@@ -18,9 +18,11 @@ export const commands = {
 	/**
 	 *  Seals the bundled sample credential with the token's seal key and verifies the result.
 	 * 
-	 *  `confirm_final_try` must be true when the token reports that one wrong PIN would lock it.
+	 *  `confirm_final_try` must be true when the token reports that one wrong PIN would lock it;
+	 *  `accept_non_seal` when the person chose to seal with a certificate that is not a seal
+	 *  certificate after being told so (error code `NotASealCertificate`).
 	 */
-	sealSample: (pin: string, confirmFinalTry: boolean) => __TAURI_INVOKE<VerificationReport>("seal_sample", { pin, confirmFinalTry }),
+	sealSample: (pin: string, confirmFinalTry: boolean, acceptNonSeal: boolean) => __TAURI_INVOKE<VerificationReport>("seal_sample", { pin, confirmFinalTry, acceptNonSeal }),
 	/**  The templates, latest version each (archived ones too when asked). */
 	listTemplates: (includeArchived: boolean) => __TAURI_INVOKE<TemplateSummaryView[]>("list_templates", { includeArchived }),
 	/**  Template `id` (latest version) with its editable form. */

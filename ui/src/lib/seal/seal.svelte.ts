@@ -17,11 +17,11 @@ export class SealStore {
   }
 
   /** Seals the sample; true when it worked. The PIN is not kept here. */
-  async sealSample(pin: string, confirmFinalTry: boolean): Promise<boolean> {
+  async sealSample(pin: string, confirmFinalTry: boolean, acceptNonSeal: boolean): Promise<boolean> {
     this.busy = true;
     this.error = null;
     try {
-      this.report = await this.#backend.sealSample(pin, confirmFinalTry);
+      this.report = await this.#backend.sealSample(pin, confirmFinalTry, acceptNonSeal);
       return true;
     } catch (reason) {
       this.error = toSealdeskError(reason);
