@@ -242,3 +242,47 @@ fn change_one_payload_byte(sealed: &[u8]) -> Vec<u8> {
     bytes[start] = b'E';
     bytes
 }
+
+#[test]
+fn micro_credential_template_sealed_on_the_token_passes_shacl_and_annex_i() {
+    let token = TestToken::shared();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let credential = dir.path().join("micro.json");
+    let built = run(cli()
+        .arg("build")
+        .arg("--template")
+        .arg(sealdesk_tests::repo_root().join("assets/templates/micro-credential.json"))
+        .arg("--recipient")
+        .arg(sample_recipient())
+        .arg("--out")
+        .arg(&credential));
+    assert!(built.status.success(), "build: {}", stderr(&built));
+    let sealed = dir.path().join("micro.jsonld");
+    let out = run(cli_on_token(token, dir.path())
+        .env("SEALDESK_PIN", &token.pin)
+        .arg("seal")
+        .arg(&credential)
+        .arg("--out")
+        .arg(&sealed));
+    assert!(out.status.success(), "seal: {}", stderr(&out));
+
+    let shacl = shacl_check(&sealed);
+    assert!(
+        shacl.status.success(),
+        "the sealed micro-credential must pass EDC-generic-full: {}{}",
+        String::from_utf8_lossy(&shacl.stdout),
+        String::from_utf8_lossy(&shacl.stderr)
+    );
+    // The Annex I check runs on the very payload that was sealed.
+    let bytes = std::fs::read(&sealed).expect("read");
+    let envelope: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+    let payload = envelope["payload"].as_str().expect("payload string");
+    let sealed_credential =
+        sealdesk_elm::Credential::from_json(payload.as_bytes(), "payload").expect("credential");
+    let report = sealdesk_elm::annex1::check(&sealed_credential);
+    assert!(
+        report.complete(),
+        "every Annex I element is present once sealed: missing {:?}",
+        report.missing().map(|e| e.key.clone()).collect::<Vec<_>>()
+    );
+}

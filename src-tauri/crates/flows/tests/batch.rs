@@ -280,3 +280,50 @@ fn cancelled_batch_resumes_without_doubles() {
     assert_eq!(catalogue.issued().count().expect("count"), 200, "register");
     assert_eq!(std::fs::read_dir(&out).expect("out").count(), 200, "files");
 }
+
+#[test]
+fn a_wrong_pin_stops_the_batch_before_any_row_and_says_what_the_token_reports() {
+    let _one_at_a_time = TOKEN.lock().unwrap_or_else(|e| e.into_inner());
+    let token = TestToken::shared();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let catalogue = Catalogue::open(&dir.path().join("c.sqlite3")).expect("catalogue");
+    let now = OffsetDateTime::now_utc();
+    let xlsx = dir.path().join("learners.xlsx");
+    sheet(&xlsx, 5, "w", None);
+    let bytes = std::fs::read(&xlsx).expect("read");
+    let opened = open_batch(
+        &catalogue,
+        template(),
+        &bytes,
+        "learners.xlsx",
+        &dir.path().join("out"),
+        now,
+    )
+    .expect("open batch");
+    let mut progressed = 0;
+    let refused = run_batch(
+        &catalogue,
+        &opened.id,
+        &selector(token),
+        SecretString::from("999999".to_owned()),
+        SealConsent::default(),
+        now,
+        &BatchControl::new(),
+        &mut |_| progressed += 1,
+    )
+    .expect_err("a wrong PIN stops the batch");
+    assert_eq!(refused.code(), ErrorCode::PinIncorrect, "code: {refused}");
+    // SoftHSM2 raises "count low" after a wrong PIN; the message passes on what the token says.
+    assert!(
+        refused.to_string().contains("tries"),
+        "the message reports the tries state: {refused}"
+    );
+    assert_eq!(progressed, 0, "no row was attempted");
+    assert_eq!(
+        catalogue.issued().count().expect("count"),
+        0,
+        "nothing sealed"
+    );
+    let rows = batch_rows(&catalogue, &opened.id, false).expect("rows");
+    assert_eq!(rows.len(), 5, "every row is still there to resume");
+}
