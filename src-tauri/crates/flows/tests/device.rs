@@ -143,14 +143,8 @@ fn test_my_seal_signs_and_verifies_with_openssl_and_is_audited() {
     let cat = Catalogue::open_in_memory().expect("catalogue");
     let now = OffsetDateTime::now_utc();
     for (key, alg) in [("01", "RS256"), ("05", "ES384")] {
-        let view = test_seal(
-            &cat,
-            &selector(token, Some(key)),
-            pin(token),
-            false,
-            now,
-        )
-        .unwrap_or_else(|e| panic!("test seal with key {key}: {e}"));
+        let view = test_seal(&cat, &selector(token, Some(key)), pin(token), false, now)
+            .unwrap_or_else(|e| panic!("test seal with key {key}: {e}"));
         assert_eq!(view.algorithm, alg, "key {key} algorithm");
         assert!(view.verified, "key {key}: openssl verifies the signature");
         assert!(view.millis > 0.0, "a duration was measured");
