@@ -120,11 +120,15 @@ impl CertificateClass {
         matches!(self, Self::QualifiedSeal | Self::AdvancedSeal)
     }
 
-    /// A short label for a person, e.g. `qualified seal`.
+    /// A short label for a person, e.g. `qualified seal (as declared)`.
+    ///
+    /// The classes come from the certificate's own statements; only a trusted list confirms
+    /// that the issuer may issue qualified seal certificates (see `sealdesk-trust`), so the
+    /// label says "as declared" rather than claim more than was checked.
     pub fn label(self) -> &'static str {
         match self {
-            Self::QualifiedSeal => "qualified seal",
-            Self::AdvancedSeal => "advanced seal",
+            Self::QualifiedSeal => "qualified seal (as declared)",
+            Self::AdvancedSeal => "advanced seal (as declared)",
             Self::SignatureCertificate => "signature certificate (not a seal)",
             Self::Expired => "expired",
             Self::NotYetValid => "not yet valid",
