@@ -8,8 +8,8 @@ use sealdesk_pades::{verify_pdf, PdfSignatureReport};
 use sealdesk_seal::verify::{Check, Status};
 use time::OffsetDateTime;
 
-use crate::device::rfc3339;
-use crate::views::{CheckStatus, CheckView, SignatureView, VerificationReport};
+use crate::verify::{check, from_check, holder_of, signature_view_of};
+use crate::views::{CheckStatus, SignatureView, VerificationReport};
 use crate::{FlowError, TrustAnchors};
 
 /// Verifies a PDF's signatures at `now` against `trust`.
@@ -26,7 +26,7 @@ pub(crate) fn verify(
     })?;
     let mut checks = Vec::new();
     if verdict.signatures.is_empty() {
-        checks.push(view(
+        checks.push(check(
             "seal",
             CheckStatus::Error,
             "not sealed: the PDF carries no signature",
@@ -72,45 +72,14 @@ pub(crate) fn verify(
 }
 
 fn holder(s: &PdfSignatureReport) -> String {
-    s.signer
-        .as_ref()
-        .and_then(|c| c.organization.clone().or_else(|| c.common_name.clone()))
-        .unwrap_or_else(|| "an unnamed holder".to_owned())
+    holder_of(s.signer.as_ref())
 }
 
 fn signature_view(s: &PdfSignatureReport) -> SignatureView {
-    SignatureView {
-        algorithm: s.algorithm.clone().unwrap_or_default(),
-        level: format!("PAdES {}", s.level.name()),
-        signer: holder(s),
-        organization_identifier: s
-            .signer
-            .as_ref()
-            .and_then(|c| c.organization_identifier.clone())
-            .unwrap_or_default(),
-        signing_time: s.claimed_signing_time.map(rfc3339),
-        certificate_not_after: s
-            .signer
-            .as_ref()
-            .map(|c| rfc3339(c.not_after))
-            .unwrap_or_default(),
-    }
-}
-
-fn from_check(name: &str, c: &Check) -> CheckView {
-    let status = match c.status {
-        Status::Error => CheckStatus::Error,
-        Status::Ok => CheckStatus::Ok,
-        Status::Skipped => CheckStatus::Skipped,
-        Status::Warning => CheckStatus::Warning,
-    };
-    view(name, status, &c.message)
-}
-
-fn view(name: &str, status: CheckStatus, message: &str) -> CheckView {
-    CheckView {
-        check: name.to_owned(),
-        status,
-        message: message.to_owned(),
-    }
+    signature_view_of(
+        s.algorithm.clone().unwrap_or_default(),
+        format!("PAdES {}", s.level.name()),
+        s.signer.as_ref(),
+        s.claimed_signing_time,
+    )
 }

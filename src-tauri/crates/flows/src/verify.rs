@@ -1,6 +1,7 @@
 //! Verify a file and say, check by check, what it is and whether it can be relied on.
 
 use sealdesk_elm::{Credential, ValidityPeriod};
+use sealdesk_seal::certificate::CertificateInfo;
 use sealdesk_seal::verify::{Check, SignatureReport, Status, Verdict};
 use time::OffsetDateTime;
 
@@ -195,32 +196,46 @@ fn validity_check(credential: &Credential, now: OffsetDateTime) -> CheckView {
 }
 
 fn holder(s: &SignatureReport) -> String {
-    s.signer
-        .as_ref()
+    holder_of(s.signer.as_ref())
+}
+
+/// The seal holder as a person reads it: the certificate's O, else its CN.
+pub(crate) fn holder_of(signer: Option<&CertificateInfo>) -> String {
+    signer
         .and_then(|c| c.organization.clone().or_else(|| c.common_name.clone()))
         .unwrap_or_else(|| "an unnamed holder".to_owned())
 }
 
 fn signature_view(s: &SignatureReport) -> SignatureView {
+    signature_view_of(
+        s.header.alg.clone(),
+        s.level.name().to_owned(),
+        s.signer.as_ref(),
+        s.claimed_signing_time,
+    )
+}
+
+/// The facts of one seal, whatever envelope carried it (JAdES, PAdES).
+pub(crate) fn signature_view_of(
+    algorithm: String,
+    level: String,
+    signer: Option<&CertificateInfo>,
+    claimed_signing_time: Option<OffsetDateTime>,
+) -> SignatureView {
     SignatureView {
-        algorithm: s.header.alg.clone(),
-        level: s.level.name().to_owned(),
-        signer: holder(s),
-        organization_identifier: s
-            .signer
-            .as_ref()
+        algorithm,
+        level,
+        signer: holder_of(signer),
+        organization_identifier: signer
             .and_then(|c| c.organization_identifier.clone())
             .unwrap_or_default(),
-        signing_time: s.claimed_signing_time.map(rfc3339),
-        certificate_not_after: s
-            .signer
-            .as_ref()
-            .map(|c| rfc3339(c.not_after))
-            .unwrap_or_default(),
+        signing_time: claimed_signing_time.map(rfc3339),
+        certificate_not_after: signer.map(|c| rfc3339(c.not_after)).unwrap_or_default(),
     }
 }
 
-fn from_check(name: &str, c: &Check) -> CheckView {
+/// A domain check as the report shows it.
+pub(crate) fn from_check(name: &str, c: &Check) -> CheckView {
     let status = match c.status {
         Status::Error => CheckStatus::Error,
         Status::Ok => CheckStatus::Ok,
@@ -230,7 +245,8 @@ fn from_check(name: &str, c: &Check) -> CheckView {
     check(name, status, &c.message)
 }
 
-fn check(name: &str, status: CheckStatus, message: &str) -> CheckView {
+/// One line of the report.
+pub(crate) fn check(name: &str, status: CheckStatus, message: &str) -> CheckView {
     CheckView {
         check: name.to_owned(),
         status,
