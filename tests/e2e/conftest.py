@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.remote.client_config import ClientConfig
@@ -55,9 +55,14 @@ def by_testid(testid: str):
     return (By.CSS_SELECTOR, f'[data-testid="{testid}"]')
 
 
+# The UI re-renders nodes while a condition is polled: a node found in one poll may be gone by
+# the time it is read. Such a poll is retried, not a failure.
+RERENDER = (NoSuchElementException, StaleElementReferenceException)
+
+
 def wait_for(driver, locator, what: str):
     try:
-        return WebDriverWait(driver, WAIT_S).until(EC.visibility_of_element_located(locator))
+        return WebDriverWait(driver, WAIT_S, ignored_exceptions=RERENDER).until(EC.visibility_of_element_located(locator))
     except TimeoutException as error:
         raise AssertionError(f"{what} did not appear; page text:\n{driver.find_element(By.TAG_NAME, 'body').text}") from error
 
@@ -65,7 +70,7 @@ def wait_for(driver, locator, what: str):
 def wait_until(driver, condition, what: str):
     """Waits until `condition(driver)` is truthy and returns its value."""
     try:
-        return WebDriverWait(driver, WAIT_S).until(condition)
+        return WebDriverWait(driver, WAIT_S, ignored_exceptions=RERENDER).until(condition)
     except TimeoutException as error:
         raise AssertionError(f"{what}; page text:\n{driver.find_element(By.TAG_NAME, 'body').text}") from error
 

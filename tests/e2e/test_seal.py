@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.options import ArgOptions
@@ -71,9 +71,13 @@ def by_testid(testid: str):
     return (By.CSS_SELECTOR, f'[data-testid="{testid}"]')
 
 
+# A node found in one poll may be re-rendered before it is read: retry, don't fail.
+RERENDER = (NoSuchElementException, StaleElementReferenceException)
+
+
 def wait_for(driver, locator, what: str):
     try:
-        return WebDriverWait(driver, WAIT_S).until(EC.visibility_of_element_located(locator))
+        return WebDriverWait(driver, WAIT_S, ignored_exceptions=RERENDER).until(EC.visibility_of_element_located(locator))
     except TimeoutException as error:
         raise AssertionError(f"{what} did not appear; page text:\n{driver.find_element(By.TAG_NAME, 'body').text}") from error
 
