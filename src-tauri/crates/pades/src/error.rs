@@ -29,6 +29,9 @@ pub enum PadesError {
     /// The signer failed (token removed, wrong PIN, ...; see the source).
     #[error(transparent)]
     Signer(#[from] SignerError),
+    /// The certificate chain could not be checked (not "not trusted": that is a verdict).
+    #[error("cannot check the certificate chain: {0}")]
+    Chain(#[source] sealdesk_seal::SealError),
     /// The signer returned a signature of the wrong shape for its algorithm.
     #[error("the signer returned a {len}-byte signature, not a valid {algorithm} signature")]
     SignatureShape {

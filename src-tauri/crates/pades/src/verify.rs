@@ -14,12 +14,9 @@ use openssl::ecdsa::EcdsaSig;
 use openssl::pkey::{PKey, Public};
 use openssl::rsa::Padding;
 use openssl::sign::{RsaPssSaltlen, Verifier};
-use openssl::stack::Stack;
-use openssl::x509::store::X509StoreBuilder;
-use openssl::x509::verify::{X509VerifyFlags, X509VerifyParam};
-use openssl::x509::{X509StoreContext, X509};
+use openssl::x509::X509;
 use sealdesk_seal::certificate::CertificateInfo;
-use sealdesk_seal::verify::{BaselineLevel, Check, Status};
+use sealdesk_seal::verify::{self, BaselineLevel, Check, Status};
 use sealdesk_seal::TrustAnchors;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -329,37 +326,9 @@ fn check_one(
         return Ok(report);
     };
     let when = f.m.unwrap_or(at);
-    report.seal_expired = at > info.not_after;
-    report.validity = if when < info.not_before {
-        check(
-            Status::Error,
-            format!(
-                "the certificate was not yet valid when the seal was made (valid from {})",
-                info.not_before.date()
-            ),
-        )
-    } else if when > info.not_after {
-        check(
-            Status::Error,
-            format!(
-                "seal expired: the certificate expired on {}, before the seal was made",
-                info.not_after.date()
-            ),
-        )
-    } else if report.seal_expired {
-        check(
-            Status::Warning,
-            format!(
-                "seal expired: the certificate was valid when the seal was made but expired on {}",
-                info.not_after.date()
-            ),
-        )
-    } else {
-        check(
-            Status::Ok,
-            format!("certificate valid until {}", info.not_after.date()),
-        )
-    };
+    let (validity, seal_expired) = verify::validity_check(info, f.m, at, None);
+    report.validity = validity;
+    report.seal_expired = seal_expired;
     let others: Vec<X509> = parsed
         .certificates
         .iter()
@@ -367,23 +336,8 @@ fn check_one(
         .filter(|(i, _)| Some(*i) != parsed.signer_certificate)
         .filter_map(|(_, d)| X509::from_der(d).ok())
         .collect();
-    report.trust = trust(cert, &others, anchors, info, when)?;
-    report.qualification = if info.is_qualified_seal() {
-        check(
-            Status::Ok,
-            "the certificate declares a qualified e-seal; not yet confirmed against the EU trusted lists",
-        )
-    } else if info.qc_compliance {
-        check(
-            Status::Warning,
-            "the certificate declares qualified status but not as an e-seal with non-repudiation",
-        )
-    } else {
-        check(
-            Status::Warning,
-            "the certificate does not declare a qualified e-seal (no QcCompliance statement)",
-        )
-    };
+    report.trust = verify::trust_check(cert, &others, anchors, when).map_err(PadesError::Chain)?;
+    report.qualification = verify::qualification_check(info);
     Ok(report)
 }
 
@@ -516,65 +470,6 @@ fn signature_valid(
         }
     };
     run().unwrap_or(false)
-}
-
-fn trust(
-    cert: &X509,
-    untrusted: &[X509],
-    anchors: &TrustAnchors,
-    info: &CertificateInfo,
-    when: OffsetDateTime,
-) -> Result<Check, PadesError> {
-    let issuer = info
-        .issuer_common_name
-        .clone()
-        .unwrap_or_else(|| info.issuer.clone());
-    if anchors.is_empty() {
-        return Ok(check(
-            Status::Error,
-            format!("not trusted: issued by {issuer}, and no trust anchors are configured"),
-        ));
-    }
-    let crypto = PadesError::crypto;
-    let mut builder = X509StoreBuilder::new().map_err(crypto("building a certificate store"))?;
-    for anchor in anchors.certificates() {
-        builder
-            .add_cert(anchor.clone())
-            .map_err(crypto("adding a trust anchor"))?;
-    }
-    let mut param = X509VerifyParam::new().map_err(crypto("building verification parameters"))?;
-    param
-        .set_flags(X509VerifyFlags::PARTIAL_CHAIN)
-        .map_err(crypto("setting verification flags"))?;
-    param.set_time(when.unix_timestamp() as _);
-    builder
-        .set_param(&param)
-        .map_err(crypto("setting verification parameters"))?;
-    let store = builder.build();
-    let mut chain = Stack::new().map_err(crypto("building a certificate stack"))?;
-    for c in untrusted {
-        chain
-            .push(c.clone())
-            .map_err(crypto("building a certificate stack"))?;
-    }
-    let mut ctx = X509StoreContext::new().map_err(crypto("building a verification context"))?;
-    let (ok, reason) = ctx
-        .init(&store, cert, &chain, |c| {
-            let ok = c.verify_cert()?;
-            Ok((ok, c.error().error_string().to_owned()))
-        })
-        .map_err(crypto("verifying the certificate chain"))?;
-    Ok(if ok {
-        check(
-            Status::Ok,
-            format!("trusted: the certificate chains to a trust anchor (issued by {issuer})"),
-        )
-    } else {
-        check(
-            Status::Error,
-            format!("not trusted: issued by {issuer}, which does not chain to a trust anchor ({reason})"),
-        )
-    })
 }
 
 /// Parses a PDF date `D:YYYYMMDDHHmmSSOHH'mm'` (missing trailing parts default as in ISO 32000).

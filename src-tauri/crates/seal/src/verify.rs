@@ -899,7 +899,9 @@ fn day(t: OffsetDateTime) -> String {
     t.date().to_string()
 }
 
-fn qualification_check(info: &CertificateInfo) -> Check {
+/// Qualification as the certificate declares it (QC statements). Shared by every envelope
+/// (JAdES here, PAdES in `sealdesk-pades`); trusted lists confirm it in `sealdesk-trust`.
+pub fn qualification_check(info: &CertificateInfo) -> Check {
     let sscd = if info.qc_sscd {
         "declares its key to be in a qualified device (QcSSCD)"
     } else {
@@ -923,7 +925,9 @@ fn qualification_check(info: &CertificateInfo) -> Check {
     }
 }
 
-fn validity_check(
+/// The seal certificate's validity at the claimed signing time (else `at`), and whether the seal
+/// counts as expired. Shared by every envelope.
+pub fn validity_check(
     s: &CertificateInfo,
     claimed: Option<OffsetDateTime>,
     at: OffsetDateTime,
@@ -982,7 +986,9 @@ fn validity_check(
     }
 }
 
-fn trust_check(
+/// Whether `cert` chains (through `untrusted`) to one of `anchors` at `when`. "Not trusted" is
+/// a verdict (`Status::Error`), not an error. Shared by every envelope.
+pub fn trust_check(
     cert: &X509,
     untrusted: &[X509],
     anchors: &TrustAnchors,
