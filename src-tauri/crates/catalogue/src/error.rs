@@ -106,3 +106,21 @@ pub enum CatalogueError {
     #[error("catalogue database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
+
+impl CatalogueError {
+    /// SQLite said the file is busy or locked by another connection (worth trying again).
+    pub fn is_busy(&self) -> bool {
+        let sqlite = match self {
+            Self::Sqlite(e) | Self::Open { source: e, .. } => e,
+            _ => return false,
+        };
+        matches!(
+            sqlite,
+            rusqlite::Error::SqliteFailure(e, _)
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                )
+        )
+    }
+}

@@ -21,9 +21,14 @@ pub use table::audit::{AuditEntry, AuditLog};
 pub use table::batches::{
     BatchCounts, BatchItem, BatchItemState, BatchRecord, Batches, NewBatch, NewBatchItem,
 };
-pub use table::issued::{IssuedCredential, IssuedRegister};
+pub use table::deliveries::{Deliveries, Delivery};
+pub use table::issued::{IssuedCredential, IssuedRegister, RegisterEntry, RegisterSearch};
 pub use table::issued_versions::{IssuedVersion, IssuedVersions};
 pub use table::jobs::{Backoff, Job, JobState, Jobs};
+pub use table::learning_opportunities::{
+    LearningOpportunities, LoRecord, LoReview, LoTemplateLink,
+};
+pub use table::mcras::{McraRecord, Mcras, NewMcraVersion};
 pub use table::settings::Settings;
 pub use table::skills::{SkillEntry, SkillHit, Skills};
 pub use table::templates::{TemplateContent, TemplateRecord, Templates};
@@ -36,6 +41,9 @@ pub struct Catalogue {
     path: Option<PathBuf>,
 }
 
+/// How long [`Catalogue::open`] keeps trying while another connection holds the file.
+const OPEN_PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl Catalogue {
     /// Opens (creating if needed) the catalogue at `path` and brings its schema up to date.
     ///
@@ -47,10 +55,31 @@ impl Catalogue {
                 source,
             })?;
         }
+        // SQLite answers "database is locked" at once, without calling the busy handler, in a
+        // few races between connections opening the same new file (one switching it to WAL,
+        // another reading it in rollback mode or running WAL recovery). Opening is idempotent,
+        // so it is simply tried again for a while.
+        let deadline = std::time::Instant::now() + OPEN_PATIENCE;
+        let mut pause = std::time::Duration::from_millis(2);
+        loop {
+            match Self::open_once(path) {
+                Err(e) if e.is_busy() && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(std::time::Duration::from_millis(100));
+                }
+                done => return done,
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> Result<Self, CatalogueError> {
         let conn = Connection::open(path).map_err(|source| CatalogueError::Open {
             path: path.to_path_buf(),
             source,
         })?;
+        // Wait for another process (the app, the CLI) holding the lock, also while switching a
+        // new file to WAL.
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         Self::init(conn, Some(path.to_path_buf()))
     }
@@ -120,6 +149,21 @@ impl Catalogue {
     /// Background jobs (augmentation, archive renewal, mail).
     pub fn jobs(&self) -> Jobs<'_> {
         Jobs::new(&self.conn)
+    }
+
+    /// The bookkeeping of mail and wallet deliveries (beside their jobs).
+    pub fn deliveries(&self) -> Deliveries<'_> {
+        Deliveries::new(&self.conn)
+    }
+
+    /// Learning opportunities, their review steps and the templates made from them.
+    pub fn learning_opportunities(&self) -> LearningOpportunities<'_> {
+        LearningOpportunities::new(&self.conn)
+    }
+
+    /// Model Credit Recognition Agreements and their versions.
+    pub fn mcras(&self) -> Mcras<'_> {
+        Mcras::new(&self.conn)
     }
 
     /// Augmented versions of issued credentials.

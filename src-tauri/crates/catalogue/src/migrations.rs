@@ -1,9 +1,11 @@
 //! Forward-only schema migrations, tracked in `PRAGMA user_version`.
 //!
-//! Each migration is one SQL batch applied in its own transaction. Columns are added, never
+//! Each migration is one SQL batch. The pending ones are applied in one transaction that takes
+//! the write lock first and reads the version again under it, so the app and the CLI opening a
+//! new catalogue at the same moment cannot both apply a migration. Columns are added, never
 //! repurposed.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 use crate::CatalogueError;
 
@@ -143,6 +145,70 @@ const MIGRATIONS: &[&str] = &[
          created_at    INTEGER NOT NULL,
          PRIMARY KEY (credential_id, version)
      );",
+    // 6 (outbox): one row per delivery job (mail, wallet deposit): the message id of the
+    // current attempt, when it was handed to the server, when the server accepted it (the
+    // SMTP 250 after DATA; recorded at once, before the job is closed), the last reply.
+    "CREATE TABLE delivery (
+         job_id          INTEGER PRIMARY KEY REFERENCES job (id),
+         channel         TEXT NOT NULL CHECK (channel IN ('mail', 'wallet')),
+         credential_id   TEXT NOT NULL,
+         attachment_dir  TEXT,
+         message_attempt INTEGER NOT NULL DEFAULT 0,
+         message_id      TEXT,
+         sending_at      INTEGER,
+         accepted_at     INTEGER,
+         last_reply      TEXT,
+         cancelled_at    INTEGER
+     );
+     CREATE INDEX delivery_credential ON delivery (credential_id, channel);",
+    // 7 (agreements): learning opportunities (every save and review step a version), their
+    // review steps, the templates made from them; MCRAs (every save a version).
+    "CREATE TABLE learning_opportunity (
+         id       TEXT NOT NULL,
+         version  INTEGER NOT NULL,
+         state    TEXT NOT NULL
+                  CHECK (state IN ('draft', 'submitted', 'approved', 'changes_requested')),
+         title    TEXT NOT NULL,
+         document TEXT NOT NULL,
+         saved_at TEXT NOT NULL,
+         PRIMARY KEY (id, version)
+     );
+     CREATE TABLE lo_review (
+         id         INTEGER PRIMARY KEY AUTOINCREMENT,
+         lo_id      TEXT NOT NULL,
+         lo_version INTEGER NOT NULL,
+         from_state TEXT NOT NULL,
+         to_state   TEXT NOT NULL,
+         actor      TEXT NOT NULL,
+         comment    TEXT,
+         at         TEXT NOT NULL,
+         FOREIGN KEY (lo_id, lo_version) REFERENCES learning_opportunity (id, version)
+     );
+     CREATE INDEX lo_review_lo ON lo_review (lo_id, id);
+     CREATE TABLE lo_template (
+         lo_id            TEXT NOT NULL,
+         lo_version       INTEGER NOT NULL,
+         template_id      TEXT NOT NULL,
+         template_version INTEGER NOT NULL,
+         created_at       TEXT NOT NULL,
+         PRIMARY KEY (template_id, template_version),
+         FOREIGN KEY (lo_id, lo_version) REFERENCES learning_opportunity (id, version),
+         FOREIGN KEY (template_id, template_version) REFERENCES template (id, version)
+     );
+     CREATE INDEX lo_template_lo ON lo_template (lo_id);
+     CREATE TABLE mcra (
+         id       TEXT NOT NULL,
+         version  INTEGER NOT NULL,
+         state    TEXT NOT NULL
+                  CHECK (state IN ('draft', 'sent_for_review', 'agreed', 'signed', 'shared')),
+         title    TEXT NOT NULL,
+         partner  TEXT NOT NULL,
+         document TEXT NOT NULL,
+         saved_at TEXT NOT NULL,
+         origin   TEXT NOT NULL,
+         PRIMARY KEY (id, version)
+     );
+     CREATE INDEX mcra_partner ON mcra (partner, state);",
 ];
 
 pub(crate) fn version(conn: &Connection) -> Result<u32, CatalogueError> {
@@ -151,16 +217,24 @@ pub(crate) fn version(conn: &Connection) -> Result<u32, CatalogueError> {
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), CatalogueError> {
     let supported = MIGRATIONS.len() as u32;
-    let found = version(conn)?;
-    if found > supported {
-        return Err(CatalogueError::SchemaTooNew { found, supported });
+    let check = |found: u32| {
+        if found > supported {
+            Err(CatalogueError::SchemaTooNew { found, supported })
+        } else {
+            Ok(found)
+        }
+    };
+    // Up to date: no write lock needed.
+    if check(version(conn)?)? == supported {
+        return Ok(());
     }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found = check(version(&tx)?)?;
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-        let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (index + 1) as u32)?;
-        tx.commit()?;
         tracing::info!(version = index + 1, "catalogue migrated");
     }
+    tx.commit()?;
     Ok(())
 }

@@ -135,3 +135,40 @@ fn settings_and_audit_round_trip() {
     assert_eq!(recent.len(), 1, "limit honoured");
     assert_eq!(recent[0].detail, "urn:credential:2", "newest first");
 }
+
+/// The app and the CLI may open a new catalogue at the same moment; before the migrations took
+/// the write lock first, one of them failed with "table settings already exists", and before
+/// opening was retried, one failed now and then with "database is locked" (seen in CI).
+#[test]
+fn many_openers_of_a_new_catalogue_all_succeed() {
+    for round in 0..20 {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("catalogue.sqlite");
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+        let openers: Vec<_> = (0..8)
+            .map(|_| {
+                let path = path.clone();
+                let barrier = barrier.clone();
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    Catalogue::open(&path).and_then(|c| c.schema_version())
+                })
+            })
+            .collect();
+        let versions: Vec<u32> = openers
+            .into_iter()
+            .map(|t| {
+                t.join()
+                    .expect("an opener panicked")
+                    .unwrap_or_else(|e| panic!("round {round}: a concurrent open failed: {e}"))
+            })
+            .collect();
+        let latest = Catalogue::open(&path)
+            .and_then(|c| c.schema_version())
+            .expect("reopen");
+        assert!(
+            versions.iter().all(|v| *v == latest),
+            "round {round}: every opener sees the latest schema {latest}: {versions:?}"
+        );
+    }
+}

@@ -2,9 +2,10 @@
 //! computed by the caller) and one `batch_item` per learner row with its state.
 //!
 //! States move forward only: `drafted` → `checked` → `sealed` → `stored`, or `excluded` /
-//! `failed`. Each step is one transaction. Sealing writes the issued register and the item's
-//! state in the same transaction, so a crash leaves either both or neither: a resumed batch
-//! never seals a row twice. JSON columns (recipient, problems) are opaque text here.
+//! `failed`. Each step is one transaction, or several steps one group commit
+//! ([`Batches::record_steps`]). Sealing writes the issued register and the item's state in the
+//! same transaction, so a crash leaves either both or neither: a resumed batch never seals a
+//! row twice. JSON columns (recipient, problems) are opaque text here.
 
 use rusqlite::{Connection, OptionalExtension};
 use time::{format_description::well_known::Rfc3339, OffsetDateTime};
@@ -393,25 +394,14 @@ impl<'c> Batches<'c> {
         detail: Option<&str>,
         now: OffsetDateTime,
     ) -> Result<(), CatalogueError> {
-        let changed = self.conn.execute(
-            "UPDATE batch_item SET state = ?3, detail = ?4, updated_at = ?5
-             WHERE batch_id = ?1 AND row = ?2 AND state NOT IN ('sealed', 'stored')",
-            rusqlite::params![
-                id,
-                row,
-                state.as_str(),
-                detail,
-                ts(now, "batch_item.updated_at")?
-            ],
-        )?;
-        if changed == 0 {
-            return Err(CatalogueError::BatchRowLocked {
-                batch: id.to_owned(),
-                row,
-                state: "sealed or missing".to_owned(),
-            });
-        }
-        Ok(())
+        step_on(
+            self.conn,
+            id,
+            row,
+            state,
+            detail,
+            &ts(now, "batch_item.updated_at")?,
+        )
     }
 
     /// Records a sealed row: the issued register entry (with template and batch) and the row's
@@ -427,41 +417,9 @@ impl<'c> Batches<'c> {
         now: OffsetDateTime,
     ) -> Result<(), CatalogueError> {
         let tx = self.conn.unchecked_transaction()?;
-        let sealed_at = ts(issued.sealed_at, "issued.sealed_at")?;
-        let inserted = tx.execute(
-            "INSERT OR IGNORE INTO issued (credential_id, title, learner, sealed_at,
-                 signer_fingerprint, sealed, template_id, template_version, batch_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            rusqlite::params![
-                issued.credential_id,
-                issued.title,
-                issued.learner,
-                sealed_at,
-                issued.signer_fingerprint,
-                issued.sealed,
-                template_id,
-                template_version,
-                id,
-            ],
-        )?;
-        if inserted == 0 {
-            return Err(CatalogueError::AlreadyIssued {
-                id: issued.credential_id.clone(),
-            });
-        }
-        let changed = tx.execute(
-            "UPDATE batch_item SET state = 'sealed', detail = NULL, updated_at = ?3
-             WHERE batch_id = ?1 AND row = ?2 AND state NOT IN ('sealed', 'stored', 'excluded')",
-            rusqlite::params![id, row, ts(now, "batch_item.updated_at")?],
-        )?;
-        if changed == 0 {
-            // Dropping the transaction rolls the register entry back.
-            return Err(CatalogueError::BatchRowLocked {
-                batch: id.to_owned(),
-                row,
-                state: "sealed, excluded or missing".to_owned(),
-            });
-        }
+        let now = ts(now, "batch_item.updated_at")?;
+        // An error drops the transaction, which rolls the register entry back.
+        sealed_on(&tx, id, row, issued, template_id, template_version, &now)?;
         tx.commit()?;
         Ok(())
     }
@@ -473,18 +431,43 @@ impl<'c> Batches<'c> {
         row: u32,
         now: OffsetDateTime,
     ) -> Result<(), CatalogueError> {
-        let changed = self.conn.execute(
-            "UPDATE batch_item SET state = 'stored', updated_at = ?3
-             WHERE batch_id = ?1 AND row = ?2 AND state IN ('sealed', 'stored')",
-            rusqlite::params![id, row, ts(now, "batch_item.updated_at")?],
-        )?;
-        if changed == 0 {
-            return Err(CatalogueError::BatchRowLocked {
-                batch: id.to_owned(),
-                row,
-                state: "not sealed".to_owned(),
-            });
+        stored_on(self.conn, id, row, &ts(now, "batch_item.updated_at")?)
+    }
+
+    /// Records several steps of a batch's rows in ONE transaction (a group commit), in order,
+    /// each with the rules of [`Batches::step`], [`Batches::record_sealed`] and
+    /// [`Batches::record_stored`]. All or nothing: if any step is refused, none is kept (a
+    /// crash before the commit likewise keeps none), so a row is never in the register without
+    /// its `sealed` state, nor `stored` before its file exists if the caller writes the file
+    /// before handing over its `Stored` step.
+    pub fn record_steps(
+        &self,
+        id: &str,
+        steps: &[BatchStep<'_>],
+        template_id: Option<&str>,
+        template_version: Option<u32>,
+        now: OffsetDateTime,
+    ) -> Result<(), CatalogueError> {
+        if steps.is_empty() {
+            return Ok(());
         }
+        let now = ts(now, "batch_item.updated_at")?;
+        let tx = self.conn.unchecked_transaction()?;
+        for step in steps {
+            match *step {
+                BatchStep::Checked { row } => {
+                    step_on(&tx, id, row, BatchItemState::Checked, None, &now)?
+                }
+                BatchStep::Failed { row, detail } => {
+                    step_on(&tx, id, row, BatchItemState::Failed, Some(detail), &now)?
+                }
+                BatchStep::Sealed { row, issued } => {
+                    sealed_on(&tx, id, row, issued, template_id, template_version, &now)?
+                }
+                BatchStep::Stored { row } => stored_on(&tx, id, row, &now)?,
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 
@@ -520,6 +503,128 @@ impl<'c> Batches<'c> {
     }
 }
 
+/// One journal step of a batch row, for [`Batches::record_steps`].
+#[derive(Debug, Clone, Copy)]
+pub enum BatchStep<'a> {
+    /// Built and checked.
+    Checked {
+        /// The sheet row.
+        row: u32,
+    },
+    /// Could not be built or checked.
+    Failed {
+        /// The sheet row.
+        row: u32,
+        /// Why.
+        detail: &'a str,
+    },
+    /// Sealed: its register entry and the `sealed` state.
+    Sealed {
+        /// The sheet row.
+        row: u32,
+        /// The register entry.
+        issued: &'a IssuedCredential,
+    },
+    /// Its file is written.
+    Stored {
+        /// The sheet row.
+        row: u32,
+    },
+}
+
+// The statements of the steps are prepared once per connection (`prepare_cached`): parsing
+// the SQL again for every row cost more than running it.
+
+fn step_on(
+    conn: &Connection,
+    id: &str,
+    row: u32,
+    state: BatchItemState,
+    detail: Option<&str>,
+    now: &str,
+) -> Result<(), CatalogueError> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE batch_item SET state = ?3, detail = ?4, updated_at = ?5
+             WHERE batch_id = ?1 AND row = ?2 AND state NOT IN ('sealed', 'stored')",
+        )?
+        .execute(rusqlite::params![id, row, state.as_str(), detail, now])?;
+    if changed == 0 {
+        return Err(CatalogueError::BatchRowLocked {
+            batch: id.to_owned(),
+            row,
+            state: "sealed or missing".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// The register entry and the `sealed` state; the caller's transaction makes them one step.
+fn sealed_on(
+    conn: &Connection,
+    id: &str,
+    row: u32,
+    issued: &IssuedCredential,
+    template_id: Option<&str>,
+    template_version: Option<u32>,
+    now: &str,
+) -> Result<(), CatalogueError> {
+    let sealed_at = ts(issued.sealed_at, "issued.sealed_at")?;
+    let inserted = conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO issued (credential_id, title, learner, sealed_at,
+                 signer_fingerprint, sealed, template_id, template_version, batch_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(rusqlite::params![
+            issued.credential_id,
+            issued.title,
+            issued.learner,
+            sealed_at,
+            issued.signer_fingerprint,
+            issued.sealed,
+            template_id,
+            template_version,
+            id,
+        ])?;
+    if inserted == 0 {
+        return Err(CatalogueError::AlreadyIssued {
+            id: issued.credential_id.clone(),
+        });
+    }
+    let changed = conn
+        .prepare_cached(
+            "UPDATE batch_item SET state = 'sealed', detail = NULL, updated_at = ?3
+             WHERE batch_id = ?1 AND row = ?2 AND state NOT IN ('sealed', 'stored', 'excluded')",
+        )?
+        .execute(rusqlite::params![id, row, now])?;
+    if changed == 0 {
+        return Err(CatalogueError::BatchRowLocked {
+            batch: id.to_owned(),
+            row,
+            state: "sealed, excluded or missing".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+fn stored_on(conn: &Connection, id: &str, row: u32, now: &str) -> Result<(), CatalogueError> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE batch_item SET state = 'stored', updated_at = ?3
+             WHERE batch_id = ?1 AND row = ?2 AND state IN ('sealed', 'stored')",
+        )?
+        .execute(rusqlite::params![id, row, now])?;
+    if changed == 0 {
+        return Err(CatalogueError::BatchRowLocked {
+            batch: id.to_owned(),
+            row,
+            state: "not sealed".to_owned(),
+        });
+    }
+    Ok(())
+}
+
 fn record_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRecord> {
     Ok(BatchRecord {
         batch: NewBatch {
@@ -538,4 +643,163 @@ fn record_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRecord> {
         created_at: r.get(11)?,
         updated_at: r.get(12)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Catalogue;
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2026-03-01 10:00 UTC);
+
+    fn batch_of(catalogue: &Catalogue, rows: u32) {
+        let items: Vec<NewBatchItem> = (1..=rows)
+            .map(|row| NewBatchItem {
+                row,
+                credential_id: format!("urn:credential:{row}"),
+                learner: format!("Learner {row}"),
+                learner_key: format!("l{row}@example.org"),
+                recipient: "{}".to_owned(),
+                problems: "[]".to_owned(),
+            })
+            .collect();
+        let batch = NewBatch {
+            id: "b1".to_owned(),
+            template_key: "t".to_owned(),
+            template_id: None,
+            template_version: None,
+            template: "{}".to_owned(),
+            recipients_name: "r.xlsx".to_owned(),
+            out_dir: "out".to_owned(),
+            sheet_format: "sealdesk".to_owned(),
+            sheet_problems: "[]".to_owned(),
+            not_used: "[]".to_owned(),
+        };
+        assert!(
+            catalogue
+                .batches()
+                .create(&batch, &items, NOW)
+                .expect("create"),
+            "new batch"
+        );
+    }
+
+    fn issued(row: u32) -> IssuedCredential {
+        IssuedCredential {
+            credential_id: format!("urn:credential:{row}"),
+            title: "Title".to_owned(),
+            learner: format!("Learner {row}"),
+            sealed_at: NOW,
+            signer_fingerprint: "ab".to_owned(),
+            sealed: vec![b'x'; 10],
+        }
+    }
+
+    #[test]
+    fn a_group_commit_keeps_all_its_steps_or_none() {
+        let catalogue = Catalogue::open_in_memory().expect("catalogue");
+        batch_of(&catalogue, 3);
+        let batches = catalogue.batches();
+        let (one, two) = (issued(1), issued(2));
+        batches
+            .record_steps(
+                "b1",
+                &[
+                    BatchStep::Checked { row: 1 },
+                    BatchStep::Sealed {
+                        row: 1,
+                        issued: &one,
+                    },
+                    BatchStep::Checked { row: 2 },
+                    BatchStep::Failed {
+                        row: 3,
+                        detail: "bad",
+                    },
+                ],
+                None,
+                None,
+                NOW,
+            )
+            .expect("first group");
+        let state = |row| batches.item("b1", row).expect("item").expect("row").state;
+        assert_eq!(state(1), BatchItemState::Sealed, "row 1 sealed");
+        assert_eq!(state(2), BatchItemState::Checked, "row 2 checked");
+        assert_eq!(state(3), BatchItemState::Failed, "row 3 failed");
+
+        // Row 1 stored and row 2 sealed, then a step the journal refuses (row 3 was never
+        // sealed, so it cannot be stored): the whole group is rolled back.
+        let err = batches
+            .record_steps(
+                "b1",
+                &[
+                    BatchStep::Stored { row: 1 },
+                    BatchStep::Sealed {
+                        row: 2,
+                        issued: &two,
+                    },
+                    BatchStep::Stored { row: 3 },
+                ],
+                None,
+                None,
+                NOW,
+            )
+            .expect_err("row 3 cannot be stored");
+        assert!(
+            matches!(err, CatalogueError::BatchRowLocked { row: 3, .. }),
+            "the refused step is named: {err:?}"
+        );
+        assert_eq!(
+            state(1),
+            BatchItemState::Sealed,
+            "row 1's stored step rolled back"
+        );
+        assert_eq!(
+            state(2),
+            BatchItemState::Checked,
+            "row 2's seal rolled back"
+        );
+        assert!(
+            catalogue
+                .issued()
+                .get("urn:credential:2")
+                .expect("register")
+                .is_none(),
+            "row 2 is not in the register without its sealed state"
+        );
+
+        // Sealing a row twice in one group is refused, and nothing of the group is kept.
+        let err = batches
+            .record_steps(
+                "b1",
+                &[
+                    BatchStep::Sealed {
+                        row: 2,
+                        issued: &two,
+                    },
+                    BatchStep::Sealed {
+                        row: 2,
+                        issued: &two,
+                    },
+                ],
+                None,
+                None,
+                NOW,
+            )
+            .expect_err("double seal");
+        assert!(
+            matches!(err, CatalogueError::AlreadyIssued { .. }),
+            "a second seal of a row is refused: {err:?}"
+        );
+        assert_eq!(
+            state(2),
+            BatchItemState::Checked,
+            "nothing of the group kept"
+        );
+        assert_eq!(
+            batches.sealed_unstored("b1").expect("unstored").len(),
+            1,
+            "only row 1 is sealed and waits for its file"
+        );
+    }
 }

@@ -2,9 +2,12 @@
 
 pub mod audit;
 pub mod batches;
+pub mod deliveries;
 pub mod issued;
 pub mod issued_versions;
 pub mod jobs;
+pub mod learning_opportunities;
+pub mod mcras;
 pub mod settings;
 pub mod skills;
 pub mod templates;
