@@ -525,12 +525,38 @@ impl Worker {
             } else {
                 Some(&pin)
             };
-            match session.login(UserType::User, pin_arg) {
-                Ok(()) => logged_in = true,
-                Err(Error::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {
-                    tracing::debug!("the token was already logged in by this process");
+            let mut pauses = crate::module::general_error_pauses();
+            loop {
+                match session.login(UserType::User, pin_arg) {
+                    Ok(()) => {
+                        logged_in = true;
+                        break;
+                    }
+                    Err(Error::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {
+                        tracing::debug!("the token was already logged in by this process");
+                        break;
+                    }
+                    // SoftHSM2 fails a login with a general error when another process is
+                    // rewriting its token file (see `module::token_info`). Try again only while
+                    // the token still reports every PIN try left: a retry can then never cost
+                    // the holder a try that counts.
+                    Err(error @ Error::Pkcs11(RvError::GeneralError, _)) => {
+                        let every_try_left = matches!(
+                            crate::module::token_info(&ctx, slot),
+                            Ok(info) if !info.user_pin_locked()
+                                && !info.user_pin_count_low()
+                                && !info.user_pin_final_try()
+                        );
+                        match pauses.next() {
+                            Some(pause) if every_try_left => {
+                                tracing::warn!("C_Login: general error; trying again");
+                                std::thread::sleep(pause);
+                            }
+                            _ => return Err(login_failed(&ctx, slot, error)),
+                        }
+                    }
+                    Err(error) => return Err(login_failed(&ctx, slot, error)),
                 }
-                Err(error) => return Err(login_failed(&ctx, slot, error)),
             }
         }
         tracing::info!(key_id = %chosen.key_id, "logged in");
@@ -674,7 +700,7 @@ pub(crate) fn key_fits(kind: KeyKind, key: &str, algorithm: SignatureAlgorithm) 
 /// Maps a failed login, re-reading the PIN flags the token now reports.
 fn login_failed(ctx: &Pkcs11, slot: Slot, error: Error) -> TokenError {
     match error {
-        Error::Pkcs11(RvError::PinIncorrect, _) => match ctx.get_token_info(slot) {
+        Error::Pkcs11(RvError::PinIncorrect, _) => match crate::module::token_info(ctx, slot) {
             Ok(info) if info.user_pin_locked() => TokenError::PinLocked,
             Ok(info) => TokenError::PinIncorrect {
                 count_low: info.user_pin_count_low(),

@@ -165,9 +165,7 @@ pub fn list_tokens(module: &Path, now: OffsetDateTime) -> Result<Vec<TokenReport
         .map_err(|e| TokenError::pkcs11("C_GetSlotList", e))?;
     let mut reports = Vec::new();
     for slot in slots {
-        let info = ctx
-            .get_token_info(slot)
-            .map_err(|e| TokenError::pkcs11("C_GetTokenInfo", e))?;
+        let info = crate::module::token_info(&ctx, slot)?;
         if !info.token_initialized() {
             continue;
         }
@@ -213,9 +211,7 @@ pub(crate) fn select_slot(
         .get_slots_with_token()
         .map_err(|e| TokenError::pkcs11("C_GetSlotList", e))?;
     for slot in slots {
-        let info = ctx
-            .get_token_info(slot)
-            .map_err(|e| TokenError::pkcs11("C_GetTokenInfo", e))?;
+        let info = crate::module::token_info(ctx, slot)?;
         if !info.token_initialized() {
             continue;
         }

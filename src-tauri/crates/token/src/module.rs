@@ -292,6 +292,45 @@ pub(crate) fn context(path: &Path) -> Result<Pkcs11, TokenError> {
     Ok(ctx)
 }
 
+/// How often a `CKR_GENERAL_ERROR` from a read of the token's state is tried again, and the
+/// pause before each new try.
+const GENERAL_ERROR_RETRIES: [std::time::Duration; 3] = [
+    std::time::Duration::from_millis(20),
+    std::time::Duration::from_millis(60),
+    std::time::Duration::from_millis(150),
+];
+
+/// `C_GetTokenInfo`, tried again after a `CKR_GENERAL_ERROR`.
+///
+/// SoftHSM2's file store (the demo and test token) rewrites `token.object` on every `C_Login`,
+/// truncating it before it takes its lock; another process reading the token's flags at that
+/// moment gets `CKR_GENERAL_ERROR`. The call only reads, so a short retry is harmless on any
+/// token; other errors, and a general error that persists, are returned as they are.
+pub(crate) fn token_info(
+    ctx: &Pkcs11,
+    slot: cryptoki::slot::Slot,
+) -> Result<cryptoki::slot::TokenInfo, TokenError> {
+    let mut pauses = GENERAL_ERROR_RETRIES.iter();
+    loop {
+        match ctx.get_token_info(slot) {
+            Err(error @ Error::Pkcs11(RvError::GeneralError, _)) => match pauses.next() {
+                Some(pause) => {
+                    tracing::warn!("C_GetTokenInfo: general error; trying again");
+                    std::thread::sleep(*pause);
+                }
+                None => return Err(TokenError::pkcs11("C_GetTokenInfo", error)),
+            },
+            other => return other.map_err(|e| TokenError::pkcs11("C_GetTokenInfo", e)),
+        }
+    }
+}
+
+/// The pauses before each new try of a token call whose failure can be passing (see
+/// [`token_info`]).
+pub(crate) fn general_error_pauses() -> impl Iterator<Item = std::time::Duration> {
+    GENERAL_ERROR_RETRIES.iter().copied()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -111,9 +111,7 @@ fn probe_in_process(module: &Path) -> Result<ProbeReport, TokenError> {
         .map_err(|e| TokenError::pkcs11("C_GetSlotList", e))?;
     let mut tokens = Vec::new();
     for slot in slots {
-        let token = ctx
-            .get_token_info(slot)
-            .map_err(|e| TokenError::pkcs11("C_GetTokenInfo", e))?;
+        let token = crate::module::token_info(&ctx, slot)?;
         tokens.push(ProbedToken {
             slot_id: slot.id(),
             label: token.label().trim().to_owned(),
