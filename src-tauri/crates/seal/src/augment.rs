@@ -147,6 +147,50 @@ struct Collected {
     certificates: Vec<Value>,
     seen: Vec<Vec<u8>>,
     revocation: Map<String, Value>,
+    /// The same revocation evidence as DER, with its kind (`ocspVals` / `crlVals`).
+    raw_revocation: Vec<(&'static str, Vec<u8>)>,
+}
+
+/// Certificates and revocation evidence (DER) for one or more certificate chains: what a B-LT
+/// level adds, in any envelope (JAdES `xVals`/`rVals` here, a PDF's DSS in `sealdesk-pades`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ValidationMaterial {
+    /// Every certificate of the chains (and OCSP responder certificates), without duplicates.
+    pub certificates: Vec<Vec<u8>>,
+    /// OCSP responses (DER `OCSPResponse`).
+    pub ocsp_responses: Vec<Vec<u8>>,
+    /// CRLs (DER).
+    pub crls: Vec<Vec<u8>>,
+}
+
+/// Collects the chain of each of `leaves` (issuers among `known`, the services' extra
+/// certificates, or fetched from AIA) and fresh revocation evidence (OCSP first, then CRLs) for
+/// every non-root certificate in them, valid at `now`. Unreachable services are errors.
+pub fn validation_material(
+    leaves: &[X509],
+    known: &[X509],
+    services: &Services<'_>,
+    now: OffsetDateTime,
+) -> Result<ValidationMaterial, SealError> {
+    let _span = tracing::info_span!("validation_material", leaves = leaves.len()).entered();
+    let mut known = known.to_vec();
+    known.extend(parse_all(&services.extra_certs)?);
+    let mut data = Collected::default();
+    for leaf in leaves {
+        collect_chain(leaf, &known, services, now, &mut data)?;
+    }
+    let mut out = ValidationMaterial {
+        certificates: data.seen,
+        ..ValidationMaterial::default()
+    };
+    for (kind, der) in data.raw_revocation {
+        if kind == "ocspVals" {
+            out.ocsp_responses.push(der);
+        } else {
+            out.crls.push(der);
+        }
+    }
+    Ok(out)
 }
 
 impl Collected {
@@ -157,7 +201,14 @@ impl Collected {
             self.seen.push(der);
         }
     }
-    fn add_revocation(&mut self, kind: &str, der: &[u8]) {
+    fn add_revocation(&mut self, kind: &'static str, der: &[u8]) {
+        if !self
+            .raw_revocation
+            .iter()
+            .any(|(k, d)| *k == kind && d == der)
+        {
+            self.raw_revocation.push((kind, der.to_vec()));
+        }
         let list = self
             .revocation
             .entry(kind.to_owned())

@@ -203,10 +203,86 @@ pub struct CertificateInfo {
     pub sha256_fingerprint: String,
 }
 
+/// How many distinct certificates one thread keeps parsed (the cache is emptied when full).
+const PARSED_CACHE_CAPACITY: usize = 2048;
+
+/// One certificate parsed once: the OpenSSL object and, once asked for, what it says.
+struct Parsed {
+    x509: X509,
+    info: Option<CertificateInfo>,
+}
+
+/// Hash of a certificate's DER for the parse cache: a fast multiply-rotate over 8-byte words
+/// (SipHash over every byte was most of a cache hit). Equality of the full DER still decides a
+/// hit, so a collision costs time, never a wrong certificate.
+#[derive(Default)]
+struct DerHasher(u64);
+
+impl std::hash::Hasher for DerHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut h = self.0;
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let word = <[u8; 8]>::try_from(w).unwrap_or_default();
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        for &b in words.remainder() {
+            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+        self.0 = h;
+    }
+}
+
+type ParsedMap =
+    std::collections::HashMap<Box<[u8]>, Parsed, std::hash::BuildHasherDefault<DerHasher>>;
+
+thread_local! {
+    /// Certificates parsed by this thread, keyed by their exact DER bytes (a changed byte is
+    /// another key). OpenSSL 3 parsing (public-key decoders, extension cache) costs far more
+    /// than hashing the DER, and a verifier sees the same seal, CA and trusted-list service
+    /// certificates over and over. Per thread: no lock on the verification path.
+    static PARSED: std::cell::RefCell<ParsedMap> = std::cell::RefCell::new(ParsedMap::default());
+}
+
+fn with_parsed<T, E>(
+    der: &[u8],
+    unreadable: impl FnOnce(openssl::error::ErrorStack) -> E,
+    read: impl FnOnce(&mut Parsed) -> Result<T, E>,
+) -> Result<T, E> {
+    PARSED.with(|cell| {
+        let mut map = cell.borrow_mut();
+        if let Some(entry) = map.get_mut(der) {
+            return read(entry);
+        }
+        let x509 = X509::from_der(der).map_err(unreadable)?;
+        if map.len() >= PARSED_CACHE_CAPACITY {
+            map.clear();
+        }
+        let entry = map.entry(der.into()).or_insert(Parsed { x509, info: None });
+        read(entry)
+    })
+}
+
+/// The certificate `der` as an OpenSSL object, parsed once per thread (later calls with the
+/// same bytes share it; an X509 is immutable and reference-counted).
+pub fn x509_cached(der: &[u8]) -> Result<X509, openssl::error::ErrorStack> {
+    with_parsed(der, |e| e, |p| Ok(p.x509.clone()))
+}
+
 impl CertificateInfo {
     /// Reads a DER certificate.
     pub fn from_der(der: &[u8]) -> Result<CertificateInfo, CertificateError> {
         let cert = X509::from_der(der).map_err(|source| CertificateError::NotDer { source })?;
+        Self::from_x509(&cert, der)
+    }
+
+    /// What the parsed `cert` (whose DER is `der`) says.
+    fn from_x509(cert: &X509, der: &[u8]) -> Result<CertificateInfo, CertificateError> {
         let subject = cert.subject_name();
         let issuer = cert.issuer_name();
         let serial = cert
@@ -223,7 +299,7 @@ impl CertificateInfo {
                     what: "fingerprint",
                     source,
                 })?;
-        let public_key = describe_public_key(&cert)?;
+        let public_key = describe_public_key(cert)?;
         let extensions = Extensions::from_certificate(der)?;
         Ok(CertificateInfo {
             common_name: name_entry(subject, Nid::COMMONNAME),
@@ -256,6 +332,19 @@ impl CertificateInfo {
             policies: extensions.policies,
             public_key,
             sha256_fingerprint: hex::encode(fingerprint),
+        })
+    }
+
+    /// [`CertificateInfo::from_der`], read once per thread for the same DER bytes.
+    pub fn from_der_cached(der: &[u8]) -> Result<CertificateInfo, CertificateError> {
+        let not_der = |source| CertificateError::NotDer { source };
+        with_parsed(der, not_der, |p| {
+            if let Some(info) = &p.info {
+                return Ok(info.clone());
+            }
+            let info = CertificateInfo::from_x509(&p.x509, der)?;
+            p.info = Some(info.clone());
+            Ok(info)
         })
     }
 
@@ -658,6 +747,46 @@ mod tests {
         base64::engine::general_purpose::STANDARD
             .decode(x5c)
             .expect("x5c is base64")
+    }
+
+    #[test]
+    fn parse_cache_serves_the_same_bytes_only() {
+        let der = sample_certificate("Sample-MC-Annex1-signed.jsonld");
+        let first = CertificateInfo::from_der_cached(&der).expect("the sample parses");
+        let again = CertificateInfo::from_der_cached(&der).expect("the sample parses again");
+        assert_eq!(first, again, "the cached reading is the reading");
+        assert_eq!(
+            first,
+            CertificateInfo::from_der(&der).expect("uncached"),
+            "the cache reads as from_der does"
+        );
+        // One byte of the serial number changed: another certificate, not the cached one.
+        let serial = hex::decode("03378f4d568b289fb8ed0c03").expect("hex");
+        let at = der
+            .windows(serial.len())
+            .position(|w| w == serial.as_slice())
+            .expect("the serial is in the DER");
+        let mut changed = der.clone();
+        changed[at + serial.len() - 1] ^= 0x01;
+        let other = CertificateInfo::from_der_cached(&changed).expect("the changed DER parses");
+        assert_eq!(
+            other.serial, "03378f4d568b289fb8ed0c02",
+            "serial of the changed bytes"
+        );
+        assert_ne!(
+            other.sha256_fingerprint, first.sha256_fingerprint,
+            "a changed certificate is not served from the cache"
+        );
+        let x509 = x509_cached(&changed).expect("the changed DER parses as X509");
+        assert_eq!(
+            x509.to_der().expect("DER"),
+            changed,
+            "the cached X509 is the one of the changed bytes"
+        );
+        assert!(
+            x509_cached(&der[..der.len() - 1]).is_err(),
+            "a truncated certificate is refused, not served from the cache"
+        );
     }
 
     #[test]

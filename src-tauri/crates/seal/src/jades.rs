@@ -27,41 +27,122 @@ pub const CTY: &str = "octet-stream";
 /// B-B document. `signing_time` becomes the `iat` header (whole seconds).
 ///
 /// The payload is embedded as a JSON string and signed byte for byte; it is never parsed or
-/// re-serialized here.
+/// re-serialized here. To seal many payloads with one signer and time, use [`Sealer`].
 pub fn seal(
     payload: &[u8],
     signer: &dyn Signer,
     signing_time: OffsetDateTime,
 ) -> Result<Vec<u8>, SealError> {
-    let _span = tracing::info_span!("jades_seal", payload_len = payload.len()).entered();
-    let payload_text =
-        std::str::from_utf8(payload).map_err(|source| SealError::PayloadNotUtf8 {
-            valid_up_to: source.valid_up_to(),
-            source,
-        })?;
-    let algorithm = signer.algorithm();
-    let protected = protected_header(signer, signing_time)?;
-    let protected_json = serde_json::to_vec(&protected).map_err(SealError::NotSerializable)?;
-    let protected_b64 = URL_SAFE_NO_PAD.encode(protected_json);
+    Sealer::new(signer, signing_time)?.seal(payload)
+}
 
-    let mut signing_input = Vec::with_capacity(protected_b64.len() + 1 + payload.len());
-    signing_input.extend_from_slice(protected_b64.as_bytes());
-    signing_input.push(b'.');
-    signing_input.extend_from_slice(payload);
+/// A signer and a signing time with the protected header encoded once, for sealing many
+/// payloads (a batch): [`Sealer::seal`] gives exactly the bytes [`seal`] gives, without parsing
+/// the certificate and encoding the header again for every payload.
+pub struct Sealer<'s> {
+    signer: &'s dyn Signer,
+    algorithm: SignatureAlgorithm,
+    protected_b64: String,
+}
 
-    let signature = signer.sign(&signing_input)?;
-    check_shape(algorithm, &signature)?;
+impl<'s> Sealer<'s> {
+    /// Prepares the protected header for `signer` at `signing_time`.
+    pub fn new(signer: &'s dyn Signer, signing_time: OffsetDateTime) -> Result<Self, SealError> {
+        let protected = protected_header(signer, signing_time)?;
+        let protected_json = serde_json::to_vec(&protected).map_err(SealError::NotSerializable)?;
+        Ok(Self {
+            signer,
+            algorithm: signer.algorithm(),
+            protected_b64: URL_SAFE_NO_PAD.encode(protected_json),
+        })
+    }
 
-    let document = json!({
-        "payload": payload_text,
-        "signatures": [{
-            "protected": protected_b64,
-            "signature": URL_SAFE_NO_PAD.encode(&signature),
-        }],
-    });
-    let out = serde_json::to_vec(&document).map_err(SealError::NotSerializable)?;
-    tracing::info!(alg = algorithm.jws_name(), "sealed");
-    Ok(out)
+    /// The protected header (base64url) every seal of this sealer carries.
+    pub fn protected(&self) -> &str {
+        &self.protected_b64
+    }
+
+    /// Seals `payload` (see [`seal`]).
+    pub fn seal(&self, payload: &[u8]) -> Result<Vec<u8>, SealError> {
+        let _span = tracing::info_span!("jades_seal", payload_len = payload.len()).entered();
+        let payload_text =
+            std::str::from_utf8(payload).map_err(|source| SealError::PayloadNotUtf8 {
+                valid_up_to: source.valid_up_to(),
+                source,
+            })?;
+        let protected_b64 = &self.protected_b64;
+        let mut signing_input = Vec::with_capacity(protected_b64.len() + 1 + payload.len());
+        signing_input.extend_from_slice(protected_b64.as_bytes());
+        signing_input.push(b'.');
+        signing_input.extend_from_slice(payload);
+
+        let signature = self.signer.sign(&signing_input)?;
+        drop(signing_input);
+        check_shape(self.algorithm, &signature)?;
+
+        // `{"payload":"…","signatures":[{"protected":"…","signature":"…"}]}`, written as
+        // serde_json writes that document (member order, string escapes), without building it.
+        let signature_b64 = URL_SAFE_NO_PAD.encode(&signature);
+        let mut out = Vec::with_capacity(
+            payload.len() + payload.len() / 8 + protected_b64.len() + signature_b64.len() + 64,
+        );
+        out.extend_from_slice(b"{\"payload\":\"");
+        escape_json_str(payload_text, &mut out);
+        out.extend_from_slice(b"\",\"signatures\":[{\"protected\":\"");
+        out.extend_from_slice(protected_b64.as_bytes()); // base64url: nothing to escape
+        out.extend_from_slice(b"\",\"signature\":\"");
+        out.extend_from_slice(signature_b64.as_bytes());
+        out.extend_from_slice(b"\"}]}");
+        tracing::info!(alg = self.algorithm.jws_name(), "sealed");
+        Ok(out)
+    }
+}
+
+/// Appends `text` as the inside of a JSON string, escaped exactly as serde_json escapes it
+/// (`\"`, `\\`, `\b \t \n \f \r`, other control characters as `\u00xx`; nothing else), copying
+/// the runs between escapes whole.
+fn escape_json_str(text: &str, out: &mut Vec<u8>) {
+    // Bytes that need an escape: control characters, quote, backslash.
+    const NEEDS: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < 0x20 {
+            t[i] = true;
+            i += 1;
+        }
+        t[b'"' as usize] = true;
+        t[b'\\' as usize] = true;
+        t
+    };
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while let Some(p) = bytes[i..].iter().position(|&b| NEEDS[usize::from(b)]) {
+        i += p;
+        let b = bytes[i];
+        i += 1;
+        let short: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            _ => b"",
+        };
+        out.extend_from_slice(&bytes[start..i - 1]);
+        start = i;
+        if short.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 0xf)]);
+        } else {
+            out.extend_from_slice(short);
+        }
+    }
+    out.extend_from_slice(&bytes[start..]);
 }
 
 /// The protected header, in the member order of the official EDC seals.

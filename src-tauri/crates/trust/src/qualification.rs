@@ -5,7 +5,7 @@
 //! match the certificate) override the certificate's own QcCompliance, QcType and QcSSCD.
 
 use openssl::x509::{X509VerifyResult, X509};
-use sealdesk_seal::certificate::CertificateInfo;
+use sealdesk_seal::certificate::{x509_cached, CertificateInfo};
 use serde::Serialize;
 use time::{Date, Month, OffsetDateTime, Time};
 
@@ -78,11 +78,12 @@ pub fn decide(
     lists: &[&TrustedList],
 ) -> Result<Decision, TrustError> {
     let _span = tracing::debug_span!("trust.qualify").entered();
-    let info = CertificateInfo::from_der(cert_der).map_err(TrustError::SubjectCertificate)?;
-    let cert = X509::from_der(cert_der).map_err(TrustError::crypto("reading the certificate"))?;
+    let info =
+        CertificateInfo::from_der_cached(cert_der).map_err(TrustError::SubjectCertificate)?;
+    let cert = x509_cached(cert_der).map_err(TrustError::crypto("reading the certificate"))?;
     let mut chain_certs = vec![cert];
     for c in chain {
-        if let Ok(x) = X509::from_der(c) {
+        if let Ok(x) = x509_cached(c) {
             chain_certs.push(x);
         }
     }
@@ -280,7 +281,7 @@ fn identity_issued(s: &Service, chain: &[X509]) -> bool {
             st.identity
                 .certificates
                 .iter()
-                .filter_map(|d| X509::from_der(d).ok()),
+                .filter_map(|d| x509_cached(d).ok()),
         );
         skis.extend(st.identity.skis.iter().map(Vec::as_slice));
     }
