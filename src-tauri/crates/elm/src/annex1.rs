@@ -58,11 +58,18 @@ impl Annex1Report {
 
 const ECTS: &str = "http://data.europa.eu/snb/education-credit/6fcec5c5af";
 
-struct Ctx {
+struct Ctx<'w> {
     lang: String,
+    words: &'w dyn Fn(&str) -> Option<String>,
 }
 
-impl Ctx {
+impl Ctx<'_> {
+    /// A joining word of the values (`validFromNote`, `registeredAs`, `accredited`,
+    /// `integrated`, `standAlone`) in the caller's language, else `english`.
+    fn word(&self, key: &str, english: &str) -> String {
+        (self.words)(key).unwrap_or_else(|| english.to_owned())
+    }
+
     fn text(&self, v: Option<&Value>) -> Option<String> {
         v.and_then(|v| text_in(v, &self.lang))
             .filter(|s| !s.trim().is_empty())
@@ -110,11 +117,22 @@ fn element(
     }
 }
 
-/// Checks the Annex I elements of `credential`.
+/// Checks the Annex I elements of `credential` (joining words in values in English).
 pub fn check(credential: &Credential) -> Annex1Report {
+    check_with_words(credential, &|_| None)
+}
+
+/// [`check`] with the joining words inside values taken from `words` (by key:
+/// `validFromNote`, `registeredAs` with `{}` for the number, `accredited`, `integrated`,
+/// `standAlone`; `None` keeps English), e.g. the PDF's per-language table.
+pub fn check_with_words(
+    credential: &Credential,
+    words: &dyn Fn(&str) -> Option<String>,
+) -> Annex1Report {
     let root = credential.as_value();
     let cx = Ctx {
         lang: credential.primary_language(),
+        words,
     };
     let subject = Some((
         root.get("credentialSubject").unwrap_or(&Value::Null),
@@ -234,7 +252,11 @@ pub fn check(credential: &Credential) -> Annex1Report {
     } else if let Some(d) = root.get("validFrom").and_then(Value::as_str) {
         (
             Some(format!(
-                "{d} (valid from; the issue date is set at sealing)"
+                "{d} ({})",
+                cx.word(
+                    "validFromNote",
+                    "valid from; the issue date is set at sealing"
+                )
             )),
             "/validFrom".to_owned(),
         )
@@ -345,7 +367,7 @@ pub fn check(credential: &Credential) -> Annex1Report {
         .find_map(|e| {
             e.get("accreditation").and_then(|a| {
                 cx.text(a.get("title"))
-                    .or_else(|| Some("accredited".to_owned()))
+                    .or_else(|| Some(cx.word("accredited", "accredited")))
             })
         })
         .map(|a| (a, "/evidence".to_owned()))
@@ -353,7 +375,7 @@ pub fn check(credential: &Credential) -> Annex1Report {
             sv("accreditation").map(|a| {
                 (
                     cx.text(a.get("title"))
-                        .unwrap_or_else(|| "accredited".into()),
+                        .unwrap_or_else(|| cx.word("accredited", "accredited")),
                     format!("{spec_at}/accreditation"),
                 )
             })
@@ -366,7 +388,11 @@ pub fn check(credential: &Credential) -> Annex1Report {
             .map(|c| format!(" ({c})"))
             .unwrap_or_default();
         Some((
-            format!("awarding body registered as {n}{c}"),
+            format!(
+                "{}{c}",
+                cx.word("registeredAs", "awarding body registered as {}")
+                    .replacen("{}", n, 1)
+            ),
             format!("{p}/registration"),
         ))
     });
@@ -430,9 +456,9 @@ pub fn check(credential: &Credential) -> Annex1Report {
         .and_then(Value::as_bool)
         .map(|partial| {
             if partial {
-                "integrated: part of a larger qualification".to_owned()
+                cx.word("integrated", "integrated: part of a larger qualification")
             } else {
-                "stand-alone".to_owned()
+                cx.word("standAlone", "stand-alone")
             }
         });
     out.push(element(

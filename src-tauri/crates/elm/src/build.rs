@@ -121,13 +121,15 @@ pub fn build(
             reason: "it is not an e-mail address",
         });
     }
-    let mut credential = template.credential.clone();
-    let lang = credential.primary_language();
-    let template_subject = credential
-        .as_value()
+    let source = template.credential.as_value();
+    let lang = template.credential.primary_language();
+    // Only the learner's id and claims are carried over from the template's subject; they are
+    // read in place and the claims cloned once (the subject, most of a credential, is not
+    // cloned whole, nor cloned and then dropped).
+    let template_subject = source
         .get("credentialSubject")
-        .and_then(|s| items(Some(s)).into_iter().next().cloned())
-        .unwrap_or(Value::Null);
+        .and_then(|s| items(Some(s)).into_iter().next())
+        .unwrap_or(&Value::Null);
     let claims = template_subject
         .get("hasClaim")
         .filter(|c| !items(Some(c)).is_empty())
@@ -136,6 +138,23 @@ pub fn build(
             pointer: "/credentialSubject/hasClaim".to_owned(),
             what: "claim",
         })?;
+    // Everything but the subject, in the template's member order (the new subject takes the
+    // old one's place below).
+    let mut credential = match source {
+        Value::Object(map) => Credential::wrap(Value::Object(
+            map.iter()
+                .map(|(key, value)| {
+                    let value = if key == "credentialSubject" {
+                        Value::Null
+                    } else {
+                        value.clone()
+                    };
+                    (key.clone(), value)
+                })
+                .collect(),
+        )),
+        _ => template.credential.clone(),
+    };
 
     let mut subject = Map::new();
     let subject_id = template_subject
@@ -203,7 +222,7 @@ pub fn build(
     Ok(credential)
 }
 
-fn country_concept(country: &CountryEntry) -> Value {
+pub(crate) fn country_concept(country: &CountryEntry) -> Value {
     json!({
         "id": format!("{COUNTRY_SCHEME}/{}", country.alpha3),
         "type": "Concept",
@@ -290,4 +309,79 @@ pub fn prepare_for_sealing(
     root.insert("issuanceDate".into(), json!(issued));
     root.insert("issued".into(), json!(issued));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `build` clones the template member by member without its subject: every other member
+    /// must come out exactly as in the template, in the template's order (new members after),
+    /// and the claims exactly the template's.
+    #[test]
+    fn build_keeps_every_other_member_and_the_claims_as_the_template_has_them() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..");
+        let sources = [
+            root.join("assets/templates/generic-sample.json"),
+            root.join("../shared/reference/elm-v3/credentials-jsonld/Sample-MC-Annex1-unsigned.jsonld"),
+            root.join("../shared/reference/elm-v3/credentials-jsonld/Sample-CertOfPart-unsigned-uploadable.json"),
+        ];
+        let recipient = Recipient {
+            full_name: "Ana Novak".to_owned(),
+            given_name: "Ana".to_owned(),
+            family_name: "Novak".to_owned(),
+            email: "ana@example.org".to_owned(),
+            date_of_birth: None,
+        };
+        let now = OffsetDateTime::from_unix_timestamp(1_772_000_000).expect("time");
+        for path in sources {
+            let bytes = std::fs::read(&path).expect("template file");
+            let template = Template::from_json(&bytes, "t").expect("template");
+            let built = build(&template, &recipient, Uuid::nil(), now).expect("builds");
+            let (Some(old), Some(new)) = (
+                template.credential.as_value().as_object(),
+                built.as_value().as_object(),
+            ) else {
+                panic!("{}: credentials are objects", path.display());
+            };
+            const CHANGED: [&str; 6] = [
+                "id",
+                "credentialSubject",
+                "validFrom",
+                "credentialProfiles",
+                "issued",
+                "issuanceDate",
+            ];
+            let kept: Vec<&String> = old
+                .keys()
+                .filter(|k| !["issued", "issuanceDate"].contains(&k.as_str()))
+                .collect();
+            let order: Vec<&String> = new.keys().take(kept.len()).collect();
+            assert_eq!(order, kept, "{}: member order", path.display());
+            for (key, value) in old {
+                if !CHANGED.contains(&key.as_str()) {
+                    assert_eq!(new.get(key), Some(value), "{}: /{key}", path.display());
+                }
+            }
+            let subject = old
+                .get("credentialSubject")
+                .and_then(|s| items(Some(s)).into_iter().next())
+                .expect("template subject");
+            assert_eq!(
+                built.as_value()["credentialSubject"]["hasClaim"],
+                subject["hasClaim"],
+                "{}: the claims are the template's",
+                path.display()
+            );
+            assert_eq!(
+                built.as_value()["credentialSubject"]["fullName"]
+                    .as_object()
+                    .and_then(|m| m.values().next())
+                    .and_then(Value::as_str),
+                Some("Ana Novak"),
+                "{}: the learner is the recipient",
+                path.display()
+            );
+        }
+    }
 }

@@ -33,14 +33,25 @@ impl Credential {
     /// Reads a credential from JSON bytes: either the credential itself or the EDC upload
     /// wrapper `{"credential": {...}}`. `source_name` names the input in errors.
     pub fn from_json(bytes: &[u8], source_name: &str) -> Result<Self, ElmError> {
-        let value: Value =
-            serde_json::from_slice(bytes).map_err(|source| ElmError::MalformedJson {
-                source_name: source_name.to_owned(),
-                line: source.line(),
-                column: source.column(),
-                source,
-            })?;
+        // UTF-8 checked once for the whole text, not string by string (serde_json's slice
+        // reader checks each of the thousands of strings of a credential); bytes that are not
+        // UTF-8 go to the slice reader, which names the place.
+        let parsed = match std::str::from_utf8(bytes) {
+            Ok(text) => serde_json::from_str(text),
+            Err(_) => serde_json::from_slice(bytes),
+        };
+        let value: Value = parsed.map_err(|source| ElmError::MalformedJson {
+            source_name: source_name.to_owned(),
+            line: source.line(),
+            column: source.column(),
+            source,
+        })?;
         Self::from_value(value, source_name)
+    }
+
+    /// Wraps a value made from an already checked credential (no checks).
+    pub(crate) fn wrap(value: Value) -> Self {
+        Self(value)
     }
 
     /// Wraps a parsed JSON value (credential or upload wrapper) after checking it is a credential.
@@ -294,6 +305,16 @@ mod tests {
         assert!(
             text.contains("broken.json") && text.contains("line 2"),
             "message names the place: {text}"
+        );
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_name_their_place() {
+        let err = Credential::from_json(b"{\n  \"type\": \"\xff\"\n}", "latin1.json")
+            .expect_err("not UTF-8");
+        assert!(
+            matches!(err, ElmError::MalformedJson { line: 2, .. }),
+            "the line of the bad byte: {err:?}"
         );
     }
 

@@ -72,4 +72,45 @@ pub enum ElmError {
         /// What is wrong, in plain words.
         reason: String,
     },
+    /// The mandate JSON cannot be read (syntax, or a field missing or of the wrong kind).
+    #[error(
+        "the mandate in {source_name} cannot be read at line {line}, column {column}: {source}"
+    )]
+    MandateUnreadable {
+        /// The file the mandate came from.
+        source_name: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The parser's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A field of the mandating body cannot be used.
+    #[error("mandate field {field} is not usable: {reason}")]
+    MandateInvalid {
+        /// The field (camelCase, as in the mandate JSON).
+        field: String,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+    /// The mandate document is not a PDF, PNG or JPEG file (or not what it was declared as).
+    #[error("the mandate document {file_name} has {found}: give the signed mandate as a PDF, PNG or JPEG file")]
+    MandateDocumentType {
+        /// The document's file name.
+        file_name: String,
+        /// What was found.
+        found: String,
+    },
+    /// The mandate document is larger than the limit (it is embedded in every credential).
+    #[error("the mandate document {file_name} is {size} bytes, more than the {limit} allowed: scan it at a lower resolution or as a smaller PDF")]
+    MandateDocumentTooLarge {
+        /// The document's file name.
+        file_name: String,
+        /// Its size in bytes.
+        size: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
 }

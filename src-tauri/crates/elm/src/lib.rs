@@ -18,6 +18,7 @@ mod error;
 pub mod form;
 mod format;
 mod language;
+pub mod mandate;
 pub mod model;
 pub mod rules;
 
@@ -27,3 +28,4 @@ pub use credential::{Credential, Summary, ValidityPeriod};
 pub use error::ElmError;
 pub use format::Finding;
 pub use language::{eu_code, language_code, text_in};
+pub use mandate::{DocumentType, Mandate, MandateDocument, MandatingBody};

@@ -10,7 +10,8 @@
 //! language, country, ...). The table [`SHAPES`] says which; it is a subset of the shapes
 //! (cross-checked against pySHACL on the official samples and mutated copies in
 //! `tests/rules.rs`). Not here: SPARQL-free constraints on classes we never write (accreditation
-//! details, verification checks), nor the application profiles other than generic.
+//! details, verification checks), nor the application profiles other than generic and issued-by-mandate
+//! ([`crate::mandate`] adds the latter's evidence constraints).
 
 use std::collections::HashMap;
 
@@ -405,21 +406,27 @@ pub const SHAPES: &[(&str, &[Prop])] = &[
     ),
 ];
 
-/// One node of the graph: its occurrences in the JSON (same `id` = same node).
+/// One node of the graph: its occurrences in the JSON (same `id` = same node), each with the
+/// span of its JSON pointer in the pointer arena (one buffer, not one string per object).
 struct GraphNode<'a> {
-    occurrences: Vec<(String, &'a Map<String, Value>)>,
+    occurrences: Vec<(Span, &'a Map<String, Value>)>,
 }
+
+/// A JSON pointer's place in the arena built by [`collect`].
+type Span = (usize, usize);
 
 fn collect<'a>(
     value: &'a Value,
     pointer: &mut String,
+    arena: &mut String,
     nodes: &mut Vec<GraphNode<'a>>,
     by_id: &mut HashMap<&'a str, usize>,
 ) {
     match value {
         Value::Object(map) => {
-            let here = pointer.clone();
-            match map.get("id").and_then(Value::as_str) {
+            let here = (arena.len(), arena.len() + pointer.len());
+            arena.push_str(pointer);
+            match member(map, "id").and_then(Value::as_str) {
                 Some(id) => match by_id.get(id) {
                     Some(&i) => nodes[i].occurrences.push((here, map)),
                     None => {
@@ -440,7 +447,7 @@ fn collect<'a>(
                 let len = pointer.len();
                 pointer.push('/');
                 push_escaped(pointer, k);
-                collect(v, pointer, nodes, by_id);
+                collect(v, pointer, arena, nodes, by_id);
                 pointer.truncate(len);
             }
         }
@@ -449,12 +456,27 @@ fn collect<'a>(
                 let len = pointer.len();
                 pointer.push('/');
                 pointer.push_str(&i.to_string());
-                collect(v, pointer, nodes, by_id);
+                collect(v, pointer, arena, nodes, by_id);
                 pointer.truncate(len);
             }
         }
         _ => {}
     }
+}
+
+/// `map.get(key)` without hashing the key: ELM objects have a handful of members, and a scan
+/// that compares lengths first is cheaper than SipHash (most of a lookup, per callgrind). Keys
+/// of a JSON object are unique, so the answer is the same.
+fn member<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if map.len() > 16 {
+        return map.get(key);
+    }
+    map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+}
+
+/// `value.get(key)` by [`member`]: `None` unless `value` is an object with that member.
+fn field<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
+    value.as_object().and_then(|m| member(m, key))
 }
 
 fn push_escaped(pointer: &mut String, key: &str) {
@@ -474,7 +496,7 @@ fn types_of<'a>(node: &GraphNode<'a>, out: &mut Vec<&'a str>) {
                 out.push(t);
             }
         };
-        match m.get("type") {
+        match member(m, "type") {
             Some(Value::String(s)) => add(s),
             Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).for_each(add),
             _ => {}
@@ -484,7 +506,7 @@ fn types_of<'a>(node: &GraphNode<'a>, out: &mut Vec<&'a str>) {
 
 /// A value's identity for counting (RDF: the same IRI or literal is one value).
 fn same(a: &Value, b: &Value) -> bool {
-    match (a.get("id"), b.get("id")) {
+    match (field(a, "id"), field(b, "id")) {
         (Some(x), Some(y)) => x == y,
         _ => a == b,
     }
@@ -496,7 +518,8 @@ pub fn check(credential: &Credential) -> Vec<Finding> {
     let mut nodes = Vec::with_capacity(256);
     let mut by_id = HashMap::with_capacity(128);
     let mut pointer = String::with_capacity(128);
-    collect(root, &mut pointer, &mut nodes, &mut by_id);
+    let mut arena = String::with_capacity(16 * 1024);
+    collect(root, &mut pointer, &mut arena, &mut nodes, &mut by_id);
     let mut findings = Vec::new();
     let mut seen_types: Vec<&str> = Vec::with_capacity(4);
     for node in &nodes {
@@ -507,7 +530,7 @@ pub fn check(credential: &Credential) -> Vec<Finding> {
                 continue;
             };
             for prop in props.iter() {
-                check_prop(node, t, prop, &by_id, &nodes, &mut findings);
+                check_prop(node, t, prop, &arena, &by_id, &nodes, &mut findings);
             }
         }
     }
@@ -529,13 +552,15 @@ pub fn check(credential: &Credential) -> Vec<Finding> {
             });
         }
     }
+    // The issued-by-mandate profile, when the credential declares it.
+    findings.extend(crate::mandate::profile_findings(root));
     findings.sort_by(|a, b| a.pointer.cmp(&b.pointer));
     findings.dedup();
     findings
 }
 
-fn article(t: &str) -> String {
-    let words = match t {
+fn article(t: &str) -> &str {
+    match t {
         "EuropeanDigitalCredential" => "the credential",
         "DisplayParameter" => "the display",
         "IndividualDisplay" => "a display page",
@@ -567,38 +592,45 @@ fn article(t: &str) -> String {
         "PeriodOfTime" => "a period",
         "LearningOpportunity" => "a learning opportunity",
         other => other,
-    };
-    words.to_owned()
+    }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn check_prop<'a>(
     node: &GraphNode<'a>,
     t: &str,
     prop: &Prop,
+    arena: &str,
     by_id: &HashMap<&'a str, usize>,
     nodes: &[GraphNode<'a>],
     out: &mut Vec<Finding>,
 ) {
-    // Values over all occurrences, each with the pointer where it was written.
-    let mut values: Vec<(String, &Value)> = Vec::new();
+    let text = |(start, end): Span| arena.get(start..end).unwrap_or_default();
+    // Values over all occurrences, each with where it was written (the occurrence's pointer and
+    // the array index), made into a JSON pointer only for a finding.
+    let mut values: Vec<((Span, Option<usize>), &Value)> = Vec::new();
     for (at, map) in &node.occurrences {
-        match map.get(prop.key) {
+        match member(map, prop.key) {
             None | Some(Value::Null) => {}
             Some(Value::Array(items)) => {
                 for (i, v) in items.iter().enumerate() {
                     if !values.iter().any(|(_, w)| same(w, v)) {
-                        values.push((format!("{at}/{}/{i}", prop.key), v));
+                        values.push(((*at, Some(i)), v));
                     }
                 }
             }
             Some(v) => {
                 if !values.iter().any(|(_, w)| same(w, v)) {
-                    values.push((format!("{at}/{}", prop.key), v));
+                    values.push(((*at, None), v));
                 }
             }
         }
     }
-    let first_at = &node.occurrences[0].0;
+    let place = |(at, index): (Span, Option<usize>)| match index {
+        Some(i) => format!("{}/{}/{i}", text(at), prop.key),
+        None => format!("{}/{}", text(at), prop.key),
+    };
+    let first_at = text(node.occurrences[0].0);
     let who = article(t);
     // Literals counted as RDF does: a language map with n texts is n values.
     let count = match prop.kind {
@@ -686,7 +718,7 @@ fn check_prop<'a>(
         };
         if let Some(message) = problem {
             out.push(Finding {
-                pointer: at.clone(),
+                pointer: place(*at),
                 message,
             });
         }
@@ -732,30 +764,28 @@ fn resolve_schemes<'a>(
     nodes: &[GraphNode<'a>],
 ) -> Vec<&'a str> {
     let direct = |m: &'a Value| -> Vec<&'a str> {
-        match m.get("inScheme") {
+        match field(m, "inScheme") {
             Some(Value::Array(a)) => a
                 .iter()
-                .filter_map(|s| s.get("id").and_then(Value::as_str))
+                .filter_map(|s| field(s, "id").and_then(Value::as_str))
                 .collect(),
-            Some(s) => s.get("id").and_then(Value::as_str).into_iter().collect(),
+            Some(s) => field(s, "id").and_then(Value::as_str).into_iter().collect(),
             None => Vec::new(),
         }
     };
-    match v
-        .get("id")
+    match field(v, "id")
         .and_then(Value::as_str)
         .and_then(|id| by_id.get(id))
     {
         Some(&i) => nodes[i]
             .occurrences
             .iter()
-            .flat_map(|(_, m)| match m.get("inScheme") {
+            .flat_map(|(_, m)| match member(m, "inScheme") {
                 Some(Value::Array(a)) => a
                     .iter()
-                    .filter_map(|s| s.get("id").and_then(Value::as_str))
+                    .filter_map(|s| field(s, "id").and_then(Value::as_str))
                     .collect(),
-                Some(s) => s
-                    .get("id")
+                Some(s) => field(s, "id")
                     .and_then(Value::as_str)
                     .into_iter()
                     .collect::<Vec<_>>(),
