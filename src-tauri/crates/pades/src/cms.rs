@@ -176,10 +176,15 @@ fn any_of(value: &impl Encode, doing: &'static str) -> Result<Any, PadesError> {
 
 /// The CMS SignedData (DER ContentInfo) sealing the content whose digest is `content_digest`
 /// (computed with the signer's hash over the PDF byte ranges).
+///
+/// `stamp` is given the signature value and may return an RFC 3161 token over it, which becomes
+/// the unsigned attribute id-aa-signatureTimeStampToken (B-T). Returns the DER and whether the
+/// token was added.
 pub(crate) fn build_signed_data(
     signer: &dyn Signer,
     content_digest: &[u8],
-) -> Result<Vec<u8>, PadesError> {
+    stamp: &mut dyn FnMut(&[u8]) -> Option<Vec<u8>>,
+) -> Result<(Vec<u8>, bool), PadesError> {
     let alg = signer.algorithm();
     let hash = alg.hash();
     let certificate = Certificate::from_der(signer.certificate())
@@ -273,6 +278,16 @@ pub(crate) fn build_signed_data(
         signature: OctetString::new(signature).map_err(der_error("encoding the signature"))?,
         unsigned_attrs: None,
     };
+    let mut signer_info = signer_info;
+    let mut stamped = false;
+    if let Some(token) = stamp(signer_info.signature.as_bytes()) {
+        let token = Any::from_der(&token).map_err(der_error("reading the timestamp token"))?;
+        signer_info.unsigned_attrs = Some(
+            SetOfVec::try_from(vec![attribute(ID_SIGNATURE_TIME_STAMP, token)?])
+                .map_err(der_error("encoding the unsigned attributes"))?,
+        );
+        stamped = true;
+    }
     let mut certificates = vec![CertificateChoices::Certificate(certificate)];
     certificates.extend(chain.into_iter().map(CertificateChoices::Certificate));
     let signed_data = SignedData {
@@ -296,6 +311,7 @@ pub(crate) fn build_signed_data(
     }
     .to_der()
     .map_err(der_error("encoding the ContentInfo"))
+    .map(|der| (der, stamped))
 }
 
 /// How the signature value is to be checked.

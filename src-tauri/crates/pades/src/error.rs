@@ -3,7 +3,7 @@
 //! A PAdES signature that was checked and found broken is not an error: it is a
 //! [`crate::PdfVerdict`] whose checks say so.
 
-use sealdesk_seal::SignerError;
+use sealdesk_seal::{SealError, SignerError};
 
 /// Why a PDF could not be sealed, or could not be checked.
 #[derive(Debug, thiserror::Error)]
@@ -26,12 +26,16 @@ pub enum PadesError {
         /// What is wrong.
         reason: &'static str,
     },
+    /// The font of the visible seal block could not be made (a damaged build: the font is
+    /// built in); an invisible seal needs none.
+    #[error("the seal block's font could not be made: {0}")]
+    SealBlockFont(#[source] sealdesk_typeset::TypesetError),
     /// The signer failed (token removed, wrong PIN, ...; see the source).
     #[error(transparent)]
     Signer(#[from] SignerError),
     /// The certificate chain could not be checked (not "not trusted": that is a verdict).
     #[error("cannot check the certificate chain: {0}")]
-    Chain(#[source] sealdesk_seal::SealError),
+    Chain(#[source] SealError),
     /// The signer returned a signature of the wrong shape for its algorithm.
     #[error("the signer returned a {len}-byte signature, not a valid {algorithm} signature")]
     SignatureShape {
@@ -77,6 +81,16 @@ pub enum PadesError {
     /// Writing the incremental update failed (should not happen in memory).
     #[error("the PDF update could not be written")]
     Write(#[source] std::io::Error),
+    /// A trust service (TSA, OCSP responder, CRL) could not be used, or what it sent back is
+    /// unusable; augmentation can be retried later.
+    #[error("the trust services could not be used: {0}")]
+    Services(#[source] SealError),
+    /// The PDF cannot be augmented as asked (no seal, nothing to renew, ...).
+    #[error("the PDF cannot be augmented: {reason}")]
+    NotExtensible {
+        /// Why.
+        reason: &'static str,
+    },
     /// The signing time cannot be written as a PDF date.
     #[error("the signing time is out of range for a PDF date")]
     TimeOutOfRange,

@@ -9,15 +9,21 @@
 //!
 //! A separate crate rather than a module of `sealdesk-seal`: it brings its own dependencies
 //! (lopdf, RustCrypto `cms`/`der`/`x509-cert`) and its own error type.
-//! Not here yet: PAdES B-T/B-LT/B-LTA augmentation (document timestamps, DSS).
+//! [`seal_pdf_with`] adds a signature timestamp when a TSA answers (B-T); [`augment_pdf`]
+//! brings seals to B-LT (DSS) and B-LTA (document timestamp) and [`renew_pdf_archive`] adds
+//! another archive timestamp, each as an incremental update that never touches earlier bytes.
 
 #![warn(missing_docs)]
 
+pub mod augment;
 mod cms;
 mod error;
 pub mod sign;
+mod survey;
+mod update;
 pub mod verify;
 
+pub use augment::{augment_pdf, renew_pdf_archive, AugmentedPdf};
 pub use error::PadesError;
-pub use sign::{seal_pdf, PdfSealOptions};
+pub use sign::{seal_pdf, seal_pdf_with, PdfSealOptions, SealedPdf};
 pub use verify::{is_pdf, verify_pdf, PdfSignatureKind, PdfSignatureReport, PdfVerdict};

@@ -1,22 +1,25 @@
 //! Sealing a PDF (PAdES baseline B-B) through a [`Signer`].
 //!
 //! The original bytes are kept as they are; an incremental update is appended with a signature
-//! field (a merged field + widget, invisible or with a visible seal block), the updated catalog
+//! field (a merged field + widget, invisible or with a visible seal block in the document's
+//! language and an embedded subset font, see `appearance_stream`), the updated catalog
 //! (`/AcroForm`, `/SigFlags 3`) and page (`/Annots`), and a `/Sig` dictionary
 //! (`/Filter /Adobe.PPKLite`, `/SubFilter /ETSI.CAdES.detached`, `/M`, `/ByteRange`,
 //! `/Contents`). The digest covers the whole file but the `/Contents` hex string; the CMS built
 //! around the signer's signature ([`crate::cms`]) is written into the reserved space.
 //!
-//! Not here: B-T/B-LT/B-LTA augmentation (signature timestamp, DSS, document timestamp).
+//! [`seal_pdf_with`] also adds a signature timestamp when a TSA answers (B-T). B-LT/B-LTA (DSS,
+//! document timestamps) are added later by [`crate::augment`].
 
-use std::io::Write;
-
-use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat, Writer};
+use lopdf::{Dictionary, Object, Stream, StringFormat};
+use sealdesk_seal::augment::Services;
 use sealdesk_seal::certificate::CertificateInfo;
-use sealdesk_seal::Signer;
+use sealdesk_seal::verify::BaselineLevel;
+use sealdesk_seal::{tsp, Signer};
 use time::OffsetDateTime;
 
 use crate::error::PadesError;
+use crate::update::{self, pdf_date, serialize, Update};
 
 /// What the seal looks like in the PDF.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,10 +45,19 @@ impl Default for PdfSealOptions {
     }
 }
 
-const BYTE_RANGE_PLACEHOLDER: &[u8] = b"/ByteRange [0 9999999999 9999999999 9999999999]";
-const CONTENTS_KEY: &[u8] = b"/Contents <";
+/// A sealed PDF and the level it reached.
+#[derive(Debug, Clone)]
+pub struct SealedPdf {
+    /// The sealed file: the original bytes followed by one incremental update.
+    pub pdf: Vec<u8>,
+    /// B-B, or B-T when the signature timestamp was added.
+    pub level: BaselineLevel,
+    /// Why a timestamp was asked for but not added (the seal is B-B; augmentation adds it later).
+    pub timestamp_error: Option<String>,
+}
 
-/// Seals `pdf` at `at` (written as `/M`; the CMS carries no signing-time) with `signer`.
+/// Seals `pdf` at `at` (written as `/M`; the CMS carries no signing-time) with `signer`:
+/// PAdES B-B, offline.
 ///
 /// Returns the sealed file: the original bytes followed by one incremental update.
 pub fn seal_pdf(
@@ -54,264 +66,95 @@ pub fn seal_pdf(
     options: &PdfSealOptions,
     at: OffsetDateTime,
 ) -> Result<Vec<u8>, PadesError> {
+    seal_pdf_with(pdf, signer, options, None, at).map(|s| s.pdf)
+}
+
+/// Seals `pdf` like [`seal_pdf`] and, when `services` are given, asks their TSA for a signature
+/// timestamp over the signature value (unsigned attribute id-aa-signatureTimeStampToken):
+/// PAdES B-T. A TSA that cannot be reached does not waste the token signature: the seal is
+/// returned at B-B with [`SealedPdf::timestamp_error`] set (augmentation adds it later).
+pub fn seal_pdf_with(
+    pdf: &[u8],
+    signer: &dyn Signer,
+    options: &PdfSealOptions,
+    services: Option<&Services<'_>>,
+    at: OffsetDateTime,
+) -> Result<SealedPdf, PadesError> {
     let _span = tracing::info_span!("pades.seal", bytes = pdf.len()).entered();
-    let doc = lopdf::Document::load_mem(pdf).map_err(|e| PadesError::NotAPdf {
-        reason: e.to_string(),
-    })?;
-    if doc.trailer.get(b"Encrypt").is_ok() || doc.is_encrypted() {
-        return Err(PadesError::Encrypted);
-    }
-    let root_id = doc
-        .trailer
-        .get(b"Root")
-        .and_then(Object::as_reference)
-        .map_err(|_| PadesError::structure("trailer /Root", "missing or not a reference"))?;
-    let mut catalog = doc
-        .get_object(root_id)
-        .and_then(Object::as_dict)
-        .map_err(|_| PadesError::structure("the catalog", "missing or not a dictionary"))?
-        .clone();
-    let pages = doc.get_pages();
-    let (_, &page_id) = pages
-        .get_key_value(&options.page)
-        .or_else(|| pages.iter().next())
-        .ok_or_else(|| PadesError::structure("the page tree", "the PDF has no page"))?;
-    let mut page = doc
-        .get_object(page_id)
-        .and_then(Object::as_dict)
-        .map_err(|_| {
-            PadesError::structure(format!("page object {}", page_id.0), "not a dictionary")
-        })?
-        .clone();
-
-    let mut next_id = doc.max_id + 1;
-    let mut new_id = || {
-        let id = (next_id, 0u16);
-        next_id += 1;
-        id
-    };
-    let sig_id = new_id();
-    let field_id = new_id();
-    let appearance_id = new_id();
-    let mut objects: Vec<(ObjectId, Vec<u8>)> = Vec::new();
-
-    // AcroForm: inline in the catalog, or an object of its own that is rewritten.
-    let (acroform_ref, mut acroform) = match catalog.get(b"AcroForm") {
-        Ok(Object::Reference(id)) => (
-            Some(*id),
-            doc.get_object(*id)
-                .and_then(Object::as_dict)
-                .map_err(|_| PadesError::structure("catalog /AcroForm", "not a dictionary"))?
-                .clone(),
-        ),
-        Ok(Object::Dictionary(d)) => (None, d.clone()),
-        _ => (None, Dictionary::new()),
-    };
-    let mut fields = resolve_array(&doc, acroform.get(b"Fields").ok(), "/AcroForm /Fields")?;
-    let existing_signatures = fields
-        .iter()
-        .filter(|f| {
-            doc.dereference(f)
-                .ok()
-                .and_then(|(_, o)| o.as_dict().ok())
-                .and_then(|d| d.get(b"FT").ok())
-                .and_then(|o| o.as_name().ok())
-                == Some(b"Sig".as_slice())
-        })
-        .count();
-    fields.push(Object::Reference(field_id));
-    acroform.set("Fields", Object::Array(fields));
-    acroform.set("SigFlags", Object::Integer(3));
-    match acroform_ref {
-        Some(id) => objects.push((id, serialize(&Object::Dictionary(acroform))?)),
-        None => catalog.set("AcroForm", Object::Dictionary(acroform)),
-    }
-    objects.push((root_id, serialize(&Object::Dictionary(catalog))?));
-
-    let mut annots = resolve_array(&doc, page.get(b"Annots").ok(), "page /Annots")?;
-    annots.push(Object::Reference(field_id));
-    page.set("Annots", Object::Array(annots));
-    objects.push((page_id, serialize(&Object::Dictionary(page))?));
-
+    let doc = update::load(pdf)?;
+    let mut up = Update::new(&doc);
+    let sig_id = up.new_id();
     let rect = if options.visible {
         options.rect
     } else {
         [0.0; 4]
     };
-    let mut field = Dictionary::new();
-    field.set("Type", Object::Name(b"Annot".to_vec()));
-    field.set("Subtype", Object::Name(b"Widget".to_vec()));
-    field.set("FT", Object::Name(b"Sig".to_vec()));
-    field.set(
-        "T",
-        Object::string_literal(format!("Seal{}", existing_signatures + 1)),
-    );
-    field.set("V", Object::Reference(sig_id));
-    field.set("F", Object::Integer(132));
-    field.set(
-        "Rect",
-        Object::Array(rect.iter().map(|v| Object::Real(*v)).collect()),
-    );
-    field.set("P", Object::Reference(page_id));
     let info = CertificateInfo::from_der(signer.certificate()).ok();
-    let appearance = appearance_stream(info.as_ref(), rect, at);
-    let mut ap = Dictionary::new();
-    ap.set("N", Object::Reference(appearance_id));
-    field.set("AP", Object::Dictionary(ap));
-    objects.push((field_id, serialize(&Object::Dictionary(field))?));
-    objects.push((appearance_id, serialize(&Object::Stream(appearance))?));
+    let appearance = appearance_stream(&mut up, info.as_ref(), rect, at, &document_language(&doc))?;
+    update::add_signature_field(
+        &doc,
+        &mut up,
+        options.page,
+        rect,
+        appearance,
+        sig_id,
+        "Seal",
+    )?;
 
     // The signature dictionary, with fixed-width placeholders patched below.
     let certificates_len: usize =
         signer.certificate().len() + signer.chain().iter().map(Vec::len).sum::<usize>();
-    let reserved = certificates_len + options.reserve;
-    let mut sig = Vec::new();
-    sig.extend_from_slice(
-        b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /M ",
+    let reserved = certificates_len
+        + options.reserve
+        + if services.is_some() {
+            TIMESTAMP_RESERVE
+        } else {
+            0
+        };
+    let mut head = Vec::new();
+    head.extend_from_slice(
+        b"/Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /M ",
     );
-    sig.extend(serialize(&Object::string_literal(pdf_date(at)?))?);
+    head.extend(serialize(&Object::string_literal(pdf_date(at)?))?);
     if let Some(name) = info
         .as_ref()
         .and_then(|i| i.organization.clone().or_else(|| i.common_name.clone()))
     {
-        sig.extend_from_slice(b" /Name ");
-        sig.extend(serialize(&text_string(&name))?);
+        head.extend_from_slice(b" /Name ");
+        head.extend(serialize(&text_string(&name))?);
     }
-    sig.push(b' ');
-    sig.extend_from_slice(BYTE_RANGE_PLACEHOLDER);
-    sig.push(b' ');
-    sig.extend_from_slice(CONTENTS_KEY);
-    sig.extend(std::iter::repeat_n(b'0', reserved * 2));
-    sig.extend_from_slice(b"> >>");
-    objects.push((sig_id, sig));
+    up.put_signature(sig_id, &head, reserved);
+    let pending = up.write(pdf)?;
 
-    // The incremental update: objects, a classic xref section, a trailer with /Prev.
-    let mut out = pdf.to_vec();
-    if !out.ends_with(b"\n") {
-        out.push(b'\n');
-    }
-    let mut offsets = Vec::new();
-    let mut sig_offset = 0;
-    for (id, body) in &objects {
-        if *id == sig_id {
-            sig_offset = out.len();
+    let digest = signer.algorithm().hash().digest(&pending.signed_bytes());
+    let mut timestamp_error = None;
+    let mut stamp = |signature: &[u8]| -> Option<Vec<u8>> {
+        let services = services?;
+        match tsp::timestamp(services.fetch, &services.tsa_url, signature) {
+            Ok(token) => Some(token),
+            Err(e) => {
+                tracing::warn!(error = %e, "no signature timestamp: the seal stays B-B");
+                timestamp_error = Some(e.to_string());
+                None
+            }
         }
-        offsets.push((*id, out.len()));
-        writeln!(out, "{} {} obj", id.0, id.1).map_err(PadesError::Write)?;
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref_offset = out.len();
-    offsets.sort();
-    out.extend_from_slice(b"xref\n");
-    for (id, offset) in &offsets {
-        write!(out, "{} 1\n{:010} {:05} n\r\n", id.0, offset, id.1).map_err(PadesError::Write)?;
-    }
-    let old_size = doc
-        .trailer
-        .get(b"Size")
-        .and_then(Object::as_i64)
-        .unwrap_or(0);
-    let mut trailer = Dictionary::new();
-    trailer.set("Size", Object::Integer(old_size.max(i64::from(next_id))));
-    trailer.set("Root", Object::Reference(root_id));
-    for key in [b"Info".as_slice(), b"ID"] {
-        if let Ok(v) = doc.trailer.get(key) {
-            trailer.set(key, v.clone());
-        }
-    }
-    trailer.set("Prev", Object::Integer(doc.xref_start as i64));
-    out.extend_from_slice(b"trailer\n");
-    out.extend(serialize(&Object::Dictionary(trailer))?);
-    write!(out, "\nstartxref\n{xref_offset}\n%%EOF\n").map_err(PadesError::Write)?;
-
-    // ByteRange: everything but the /Contents hex string (with its angle brackets).
-    let rel = find(&out[sig_offset..], CONTENTS_KEY)
-        .ok_or_else(|| PadesError::structure("the signature dictionary", "placeholder lost"))?;
-    let contents_start = sig_offset + rel + CONTENTS_KEY.len() - 1;
-    let contents_end = contents_start + reserved * 2 + 2;
-    let byte_range = [0, contents_start, contents_end, out.len() - contents_end];
-    let br_rel = find(&out[sig_offset..], BYTE_RANGE_PLACEHOLDER)
-        .ok_or_else(|| PadesError::structure("the signature dictionary", "placeholder lost"))?;
-    let br_at = sig_offset + br_rel;
-    let mut br_text = format!(
-        "/ByteRange [{} {} {} {}]",
-        byte_range[0], byte_range[1], byte_range[2], byte_range[3]
-    )
-    .into_bytes();
-    if br_text.len() > BYTE_RANGE_PLACEHOLDER.len() {
-        return Err(PadesError::structure("/ByteRange", "the file is too large"));
-    }
-    // Pad inside the brackets so the array stays one token sequence.
-    let pad = BYTE_RANGE_PLACEHOLDER.len() - br_text.len();
-    let close = br_text.len() - 1;
-    br_text.splice(close..close, std::iter::repeat_n(b' ', pad));
-    out[br_at..br_at + BYTE_RANGE_PLACEHOLDER.len()].copy_from_slice(&br_text);
-
-    let hash = signer.algorithm().hash();
-    let mut signed = Vec::with_capacity(out.len());
-    signed.extend_from_slice(&out[..contents_start]);
-    signed.extend_from_slice(&out[contents_end..]);
-    let digest = hash.digest(&signed);
-    let cms = crate::cms::build_signed_data(signer, &digest)?;
-    if cms.len() > reserved {
-        return Err(PadesError::ContentsTooSmall {
-            needed: cms.len(),
-            reserved,
-        });
-    }
-    let hex = hex::encode_upper(&cms);
-    out[contents_start + 1..contents_start + 1 + hex.len()].copy_from_slice(hex.as_bytes());
-    tracing::info!(cms_bytes = cms.len(), "pdf sealed");
-    Ok(out)
-}
-
-/// The array at `value` (inline or indirect), or an empty one.
-fn resolve_array(
-    doc: &lopdf::Document,
-    value: Option<&Object>,
-    place: &str,
-) -> Result<Vec<Object>, PadesError> {
-    let Some(value) = value else {
-        return Ok(Vec::new());
     };
-    let (_, resolved) = doc
-        .dereference(value)
-        .map_err(|_| PadesError::structure(place, "dangling reference"))?;
-    match resolved {
-        Object::Array(a) => Ok(a.clone()),
-        Object::Null => Ok(Vec::new()),
-        _ => Err(PadesError::structure(place, "not an array")),
-    }
+    let (cms, stamped) = crate::cms::build_signed_data(signer, &digest, &mut stamp)?;
+    let out = pending.finish(&cms)?;
+    tracing::info!(cms_bytes = cms.len(), stamped, "pdf sealed");
+    Ok(SealedPdf {
+        pdf: out,
+        level: if stamped {
+            BaselineLevel::BT
+        } else {
+            BaselineLevel::BB
+        },
+        timestamp_error,
+    })
 }
 
-fn serialize(object: &Object) -> Result<Vec<u8>, PadesError> {
-    let mut out = Vec::new();
-    Writer::write_object(&mut out, object)
-        .map_err(|e| PadesError::Write(std::io::Error::other(e.to_string())))?;
-    Ok(out)
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-/// A PDF date `D:YYYYMMDDHHmmSS+00'00'` in UTC.
-pub(crate) fn pdf_date(at: OffsetDateTime) -> Result<String, PadesError> {
-    let t = at.to_offset(time::UtcOffset::UTC);
-    if !(0..=9999).contains(&t.year()) {
-        return Err(PadesError::TimeOutOfRange);
-    }
-    Ok(format!(
-        "D:{:04}{:02}{:02}{:02}{:02}{:02}+00'00'",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    ))
-}
+/// Room for a signature timestamp token (with its TSA certificates) in `/Contents`.
+const TIMESTAMP_RESERVE: usize = 12 * 1024;
 
 /// A PDF text string: PDFDocEncoding-compatible Latin-1 when possible, UTF-16BE otherwise.
 fn text_string(text: &str) -> Object {
@@ -325,47 +168,88 @@ fn text_string(text: &str) -> Object {
     Object::String(bytes, StringFormat::Hexadecimal)
 }
 
-/// Latin-1 bytes for a WinAnsi-encoded text operand (`?` for what it cannot show).
-fn win_ansi(text: &str) -> Vec<u8> {
-    text.chars()
-        .map(|c| match c as u32 {
-            0x20..=0x7e | 0xa0..=0xff => c as u32 as u8,
-            _ => b'?',
-        })
-        .collect()
+/// The document's language: the primary subtag of the catalog's `/Lang` (`bg-BG` → `bg`),
+/// lower case; English when the PDF does not say.
+fn document_language(doc: &lopdf::Document) -> String {
+    let bytes = match doc.catalog().and_then(|c| c.get(b"Lang")) {
+        Ok(Object::String(bytes, _)) => bytes.clone(),
+        _ => return "en".to_owned(),
+    };
+    let text = match bytes.strip_prefix(&[0xfe, 0xff]) {
+        Some(utf16) => String::from_utf16_lossy(
+            &utf16
+                .chunks_exact(2)
+                .map(|p| u16::from_be_bytes([p[0], p[1]]))
+                .collect::<Vec<_>>(),
+        ),
+        None => String::from_utf8_lossy(&bytes).into_owned(),
+    };
+    let primary: String = text
+        .split(['-', '_'])
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    if primary.len() >= 2 && primary.chars().all(|c| c.is_ascii_lowercase()) {
+        primary
+    } else {
+        "en".to_owned()
+    }
 }
 
-/// The visible seal block: a framed box with holder, organisation identifier and time.
-fn appearance_stream(info: Option<&CertificateInfo>, rect: [f32; 4], at: OffsetDateTime) -> Stream {
+/// The font size of the block's text, points: 9, smaller when the longest line would not fit
+/// `room` points (never under 5: a holder name that long is clipped rather than unreadable).
+const BLOCK_FONT_SIZE: f32 = 9.0;
+
+/// The visible seal block: a framed box with holder, organisation identifier and time, labelled
+/// in `lang` (the words of `sealdesk_typeset::labels`), drawn in an embedded subset of DejaVu
+/// Sans (Type0/CIDFontType2, Identity-H, `/ToUnicode`) whose objects are added to `up`. An
+/// invisible seal (`rect` all zeros) gets an empty appearance that names no font.
+pub(crate) fn appearance_stream(
+    up: &mut Update<'_>,
+    info: Option<&CertificateInfo>,
+    rect: [f32; 4],
+    at: OffsetDateTime,
+    lang: &str,
+) -> Result<Stream, PadesError> {
+    use sealdesk_typeset::labels::label;
+
     let width = (rect[2] - rect[0]).max(0.0);
     let height = (rect[3] - rect[1]).max(0.0);
-    let holder = info
-        .and_then(|i| i.organization.clone().or_else(|| i.common_name.clone()))
-        .unwrap_or_else(|| "unnamed holder".to_owned());
-    let org_id = info
-        .and_then(|i| i.organization_identifier.clone())
-        .unwrap_or_else(|| "-".to_owned());
-    let when = pdf_date(at)
-        .ok()
-        .map(|_| {
-            let t = at.to_offset(time::UtcOffset::UTC);
-            format!(
-                "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-                t.year(),
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute()
-            )
-        })
-        .unwrap_or_default();
+    let mut resources = Dictionary::new();
     let mut content = Vec::new();
     if width > 0.0 && height > 0.0 {
-        let lines: [(&str, String); 3] = [
-            ("Sealed by: ", holder),
-            ("Organisation id: ", org_id),
-            ("Time: ", when),
+        let holder = info
+            .and_then(|i| i.organization.clone().or_else(|| i.common_name.clone()))
+            .unwrap_or_else(|| "-".to_owned());
+        let org_id = info
+            .and_then(|i| i.organization_identifier.clone())
+            .unwrap_or_else(|| "-".to_owned());
+        let t = at.to_offset(time::UtcOffset::UTC);
+        let when = format!(
+            "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute()
+        );
+        let lines = [
+            format!("{}: {holder}", label(lang, "sealHolder")),
+            format!("{}: {org_id}", label(lang, "orgIdentifier")),
+            format!("{}: {when}", label(lang, "sealedAt")),
         ];
+        let font = sealdesk_typeset::subset_text(sealdesk_typeset::Face::Regular, &lines.concat())
+            .map_err(PadesError::SealBlockFont)?;
+        let widest = lines
+            .iter()
+            .map(|l| font.width(l))
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let room = (width - 12.0).max(1.0);
+        let size = (room * 1000.0 / widest as f32).clamp(5.0, BLOCK_FONT_SIZE);
+        let leading = size * 1.3;
         content.extend_from_slice(
             format!(
                 "q 0.94 0.96 1 rg 0 0 {width} {height} re f 0.1 0.2 0.5 RG 1 w 0.5 0.5 {} {} re S Q\n",
@@ -374,27 +258,31 @@ fn appearance_stream(info: Option<&CertificateInfo>, rect: [f32; 4], at: OffsetD
             )
             .as_bytes(),
         );
+        // Clip to the frame, then the lines from the top, vertically centred.
+        let block = leading * (lines.len() as f32 - 1.0) + size;
+        let top = ((height + block) / 2.0 - size * 0.8).min(height - 4.0 - size * 0.8);
         content.extend_from_slice(
-            format!("BT /F1 9 Tf 0 0 0 rg 6 {} Td 11 TL\n", height - 15.0).as_bytes(),
+            format!(
+                "q 1 1 {} {} re W n BT /F1 {size:.2} Tf 0 0 0 rg {leading:.2} TL 6 {top:.2} Td\n",
+                width - 2.0,
+                height - 2.0
+            )
+            .as_bytes(),
         );
-        for (label, value) in lines {
-            let line = Object::String(win_ansi(&format!("{label}{value}")), StringFormat::Literal);
-            if let Ok(bytes) = serialize(&line) {
-                content.extend(bytes);
-                content.extend_from_slice(b" Tj T*\n");
+        for line in &lines {
+            content.push(b'<');
+            for c in line.chars() {
+                let gid = font.glyphs.get(&c).map_or(0, |g| g.gid);
+                content.extend_from_slice(format!("{gid:04X}").as_bytes());
             }
+            content.extend_from_slice(b"> Tj T*\n");
         }
-        content.extend_from_slice(b"ET\n");
+        content.extend_from_slice(b"ET Q\n");
+        let font_id = put_font(up, &font)?;
+        let mut fonts = Dictionary::new();
+        fonts.set("F1", Object::Reference(font_id));
+        resources.set("Font", Object::Dictionary(fonts));
     }
-    let mut font = Dictionary::new();
-    font.set("Type", Object::Name(b"Font".to_vec()));
-    font.set("Subtype", Object::Name(b"Type1".to_vec()));
-    font.set("BaseFont", Object::Name(b"Helvetica".to_vec()));
-    font.set("Encoding", Object::Name(b"WinAnsiEncoding".to_vec()));
-    let mut fonts = Dictionary::new();
-    fonts.set("F1", Object::Dictionary(font));
-    let mut resources = Dictionary::new();
-    resources.set("Font", Object::Dictionary(fonts));
     let mut dict = Dictionary::new();
     dict.set("Type", Object::Name(b"XObject".to_vec()));
     dict.set("Subtype", Object::Name(b"Form".to_vec()));
@@ -408,5 +296,161 @@ fn appearance_stream(info: Option<&CertificateInfo>, rect: [f32; 4], at: OffsetD
         ]),
     );
     dict.set("Resources", Object::Dictionary(resources));
-    Stream::new(dict, content)
+    Ok(Stream::new(dict, content))
+}
+
+/// Adds a Type0 font (Identity-H over a CIDFontType2 with the embedded subset program, `/W`
+/// from the advances, `/ToUnicode` so the block is real text) to `up`; returns its id.
+fn put_font(
+    up: &mut Update<'_>,
+    font: &sealdesk_typeset::TextSubset,
+) -> Result<lopdf::ObjectId, PadesError> {
+    let name = || Object::Name(font.font.name.as_bytes().to_vec());
+    let mut glyphs: Vec<(u16, u16, char)> = font
+        .glyphs
+        .iter()
+        .filter(|(_, g)| g.gid != 0)
+        .map(|(c, g)| (g.gid, g.advance, *c))
+        .collect();
+    glyphs.sort_unstable();
+    glyphs.dedup_by_key(|(gid, ..)| *gid);
+
+    let mut program = Dictionary::new();
+    program.set("Length1", Object::Integer(font.font.program.len() as i64));
+    let mut program = Stream::new(program, font.font.program.clone());
+    if let Err(e) = program.compress() {
+        // Uncompressed is as valid, only larger.
+        tracing::debug!(error = %e, "the seal block's font program is stored uncompressed");
+    }
+    let program_id = up.new_id();
+    up.put(program_id, &Object::Stream(program))?;
+
+    let m = font.metrics;
+    let mut descriptor = Dictionary::new();
+    descriptor.set("Type", Object::Name(b"FontDescriptor".to_vec()));
+    descriptor.set("FontName", name());
+    descriptor.set("Flags", Object::Integer(4));
+    descriptor.set(
+        "FontBBox",
+        Object::Array(
+            m.bbox
+                .iter()
+                .map(|v| Object::Integer((*v).into()))
+                .collect(),
+        ),
+    );
+    descriptor.set("ItalicAngle", Object::Integer(0));
+    descriptor.set("Ascent", Object::Integer(m.ascent.into()));
+    descriptor.set("Descent", Object::Integer(m.descent.into()));
+    descriptor.set("CapHeight", Object::Integer(m.cap_height.into()));
+    descriptor.set("StemV", Object::Integer(80));
+    descriptor.set("FontFile2", Object::Reference(program_id));
+    let descriptor_id = up.new_id();
+    up.put(descriptor_id, &Object::Dictionary(descriptor))?;
+
+    let mut widths = Vec::new();
+    for (gid, advance, _) in &glyphs {
+        widths.push(Object::Integer((*gid).into()));
+        widths.push(Object::Array(vec![Object::Integer((*advance).into())]));
+    }
+    let mut system = Dictionary::new();
+    system.set("Registry", Object::string_literal("Adobe"));
+    system.set("Ordering", Object::string_literal("Identity"));
+    system.set("Supplement", Object::Integer(0));
+    let mut cid = Dictionary::new();
+    cid.set("Type", Object::Name(b"Font".to_vec()));
+    cid.set("Subtype", Object::Name(b"CIDFontType2".to_vec()));
+    cid.set("BaseFont", name());
+    cid.set("CIDSystemInfo", Object::Dictionary(system));
+    cid.set("FontDescriptor", Object::Reference(descriptor_id));
+    cid.set("DW", Object::Integer(1000));
+    cid.set("W", Object::Array(widths));
+    cid.set("CIDToGIDMap", Object::Name(b"Identity".to_vec()));
+    let cid_id = up.new_id();
+    up.put(cid_id, &Object::Dictionary(cid))?;
+
+    let mut cmap = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    for chunk in glyphs.chunks(100) {
+        cmap.push_str(&format!("{} beginbfchar\n", chunk.len()));
+        for (gid, _, c) in chunk {
+            let mut units = [0u16; 2];
+            let hex: String = c
+                .encode_utf16(&mut units)
+                .iter()
+                .map(|u| format!("{u:04X}"))
+                .collect();
+            cmap.push_str(&format!("<{gid:04X}> <{hex}>\n"));
+        }
+        cmap.push_str("endbfchar\n");
+    }
+    cmap.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    let to_unicode_id = up.new_id();
+    up.put(
+        to_unicode_id,
+        &Object::Stream(Stream::new(Dictionary::new(), cmap.into_bytes())),
+    )?;
+
+    let mut type0 = Dictionary::new();
+    type0.set("Type", Object::Name(b"Font".to_vec()));
+    type0.set("Subtype", Object::Name(b"Type0".to_vec()));
+    type0.set("BaseFont", name());
+    type0.set("Encoding", Object::Name(b"Identity-H".to_vec()));
+    type0.set(
+        "DescendantFonts",
+        Object::Array(vec![Object::Reference(cid_id)]),
+    );
+    type0.set("ToUnicode", Object::Reference(to_unicode_id));
+    let font_id = up.new_id();
+    up.put(font_id, &Object::Dictionary(type0))?;
+    Ok(font_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::dictionary;
+
+    fn with_lang(lang: Option<Object>) -> lopdf::Document {
+        let mut doc = lopdf::Document::with_version("1.7");
+        let mut catalog = dictionary! { "Type" => "Catalog" };
+        if let Some(lang) = lang {
+            catalog.set("Lang", lang);
+        }
+        let id = doc.add_object(catalog);
+        doc.trailer.set("Root", id);
+        doc
+    }
+
+    #[test]
+    fn the_block_speaks_the_primary_subtag_of_the_catalog_lang_else_english() {
+        let cases = [
+            (Some(Object::string_literal("bg")), "bg"),
+            (Some(Object::string_literal("EL-gr")), "el"),
+            (Some(text_string("hu_HU")), "hu"),
+            (
+                Some(Object::String(
+                    vec![0xfe, 0xff, 0, b'l', 0, b't'],
+                    StringFormat::Hexadecimal,
+                )),
+                "lt",
+            ),
+            (Some(Object::string_literal("")), "en"),
+            (Some(Object::string_literal("x1")), "en"),
+            (Some(Object::Integer(3)), "en"),
+            (None, "en"),
+        ];
+        for (lang, expected) in cases {
+            let shown = format!("{lang:?}");
+            assert_eq!(
+                document_language(&with_lang(lang)),
+                expected,
+                "/Lang {shown}"
+            );
+        }
+    }
 }

@@ -6,10 +6,10 @@
 //! signing-certificate-v2 attribute must bind; then certificate validity, trust (the same
 //! [`TrustAnchors`] as JAdES) and declared qualification. The level (B-B … B-LTA) is read from
 //! the components present: a signature-time-stamp attribute or a later document timestamp
-//! (B-T), a DSS dictionary (B-LT), a document timestamp after it (B-LTA). Timestamps and
-//! revocation data are found, not yet checked (reported as skipped).
+//! (B-T), a DSS dictionary with revocation data for the seal (B-LT), a document timestamp after
+//! it (B-LTA). Timestamps are checked (imprint, TSA signature, TSA trust) and revocation is
+//! checked offline with the DSS's OCSP responses and CRLs.
 
-use lopdf::Object;
 use openssl::ecdsa::EcdsaSig;
 use openssl::pkey::{PKey, Public};
 use openssl::rsa::Padding;
@@ -21,8 +21,11 @@ use sealdesk_seal::TrustAnchors;
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use sealdesk_seal::tsp::TimestampToken;
+
 use crate::cms::{self, ParsedCms, SignatureKind};
 use crate::error::PadesError;
+use crate::survey::{self, Dss, Found};
 
 /// Whether `bytes` look like a PDF (`%PDF-` within the first 1024 bytes, as readers accept).
 pub fn is_pdf(bytes: &[u8]) -> bool {
@@ -86,14 +89,35 @@ pub struct PdfSignatureReport {
     pub revocation: Check,
 }
 
+/// One document timestamp (`/ETSI.RFC3161`) of a PDF.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PdfTimestampReport {
+    /// Position among the document timestamps, oldest first.
+    pub index: usize,
+    /// The object number of the signature dictionary.
+    pub object: u32,
+    /// The time the TSA vouches for, when the token is readable.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub time: Option<OffsetDateTime>,
+    /// The TSA certificate's subject, when found.
+    pub tsa: Option<String>,
+    /// Whether it covers a DSS (then it is an archive timestamp: B-LTA).
+    pub covers_dss: bool,
+    /// Byte range, imprint over the covered bytes, and the TSA's signature.
+    pub integrity: Check,
+    /// The TSA certificate chains to a trust anchor at the timestamp's time.
+    pub trust: Check,
+}
+
 /// The result of reading and checking a PDF.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PdfVerdict {
     /// Signatures (not document timestamps), oldest first; empty when the PDF is not signed.
     pub signatures: Vec<PdfSignatureReport>,
-    /// Number of document timestamps (`/ETSI.RFC3161`).
-    pub document_timestamps: usize,
+    /// Document timestamps (`/ETSI.RFC3161`), oldest first.
+    pub document_timestamps: Vec<PdfTimestampReport>,
     /// Whether the catalog has a DSS dictionary (validation data, B-LT).
     pub dss: bool,
 }
@@ -116,18 +140,20 @@ fn check(status: Status, message: impl Into<String>) -> Check {
     }
 }
 
-/// A signature dictionary as found in the file.
-struct Found {
-    object: u32,
-    sub_filter: String,
-    byte_range: Option<[usize; 4]>,
-    contents: Vec<u8>,
-    m: Option<OffsetDateTime>,
+/// What the whole file offers every signature: the DSS and the document timestamps.
+struct Context<'a> {
+    pdf: &'a [u8],
+    anchors: &'a TrustAnchors,
+    at: OffsetDateTime,
+    dss: Option<&'a Dss>,
+    dss_certs: Vec<X509>,
+    timestamps: &'a [(usize, PdfTimestampReport)],
 }
 
 /// Reads `pdf` and checks its signatures at verification time `at` against `anchors`.
 ///
 /// A PDF that cannot be parsed is an error; a broken or untrusted signature is a verdict.
+/// Revocation is checked offline, with the data in the PDF's DSS only.
 pub fn verify_pdf(
     pdf: &[u8],
     anchors: &TrustAnchors,
@@ -137,82 +163,120 @@ pub fn verify_pdf(
     let doc = lopdf::Document::load_mem(pdf).map_err(|e| PadesError::NotAPdf {
         reason: e.to_string(),
     })?;
-    let mut found = Vec::new();
-    for (id, object) in &doc.objects {
-        let Ok(dict) = object.as_dict() else {
-            continue;
-        };
-        if dict.get(b"ByteRange").is_err() || dict.get(b"Contents").is_err() {
-            continue;
-        }
-        let name = |key: &[u8]| {
-            dict.get(key)
-                .ok()
-                .and_then(|o| o.as_name().ok())
-                .map(|n| String::from_utf8_lossy(n).into_owned())
-        };
-        let typ = name(b"Type");
-        if !matches!(typ.as_deref(), None | Some("Sig") | Some("DocTimeStamp")) {
-            continue;
-        }
-        let byte_range = dict
-            .get(b"ByteRange")
-            .ok()
-            .and_then(|o| o.as_array().ok())
-            .and_then(|a| {
-                let v: Vec<usize> = a
-                    .iter()
-                    .filter_map(|n| n.as_i64().ok().and_then(|n| usize::try_from(n).ok()))
-                    .collect();
-                <[usize; 4]>::try_from(v).ok()
-            });
-        let contents = match dict.get(b"Contents") {
-            Ok(Object::String(bytes, _)) => bytes.clone(),
-            _ => Vec::new(),
-        };
-        let m = match dict.get(b"M") {
-            Ok(Object::String(bytes, _)) => parse_pdf_date(bytes),
-            _ => None,
-        };
-        found.push(Found {
-            object: id.0,
-            sub_filter: name(b"SubFilter").unwrap_or_default(),
-            byte_range,
-            contents,
-            m,
-        });
+    let found = survey::signatures(&doc);
+    let dss = survey::dss(&doc)?;
+    let dss_certs = dss.as_ref().map(Dss::x509s).unwrap_or_default();
+    let mut timestamps = Vec::new();
+    for f in found.iter().filter(|f| f.is_doc_timestamp()) {
+        let report =
+            check_document_timestamp(pdf, f, timestamps.len(), dss.as_ref(), &dss_certs, anchors)?;
+        timestamps.push((f.end(), report));
     }
-    let end = |f: &Found| f.byte_range.map(|b| b[2].saturating_add(b[3])).unwrap_or(0);
-    found.sort_by_key(|f| (end(f), f.object));
-
-    let dss = doc.catalog().ok().is_some_and(|c| c.get(b"DSS").is_ok());
-    let timestamp_ends: Vec<usize> = found
-        .iter()
-        .filter(|f| f.sub_filter == "ETSI.RFC3161")
-        .map(end)
-        .collect();
+    let ctx = Context {
+        pdf,
+        anchors,
+        at,
+        dss: dss.as_ref(),
+        dss_certs,
+        timestamps: &timestamps,
+    };
     let mut signatures = Vec::new();
-    for f in found.iter().filter(|f| f.sub_filter != "ETSI.RFC3161") {
-        let later_timestamps = timestamp_ends.iter().filter(|e| **e > end(f)).count();
-        let report = check_one(pdf, f, signatures.len(), anchors, at, dss, later_timestamps)?;
+    for f in found.iter().filter(|f| !f.is_doc_timestamp()) {
+        let report = check_one(&ctx, f, signatures.len())?;
         signatures.push(report);
     }
     Ok(PdfVerdict {
         signatures,
-        document_timestamps: timestamp_ends.len(),
-        dss,
+        document_timestamps: timestamps.into_iter().map(|(_, r)| r).collect(),
+        dss: dss.is_some(),
     })
 }
 
-fn check_one(
+fn check_document_timestamp(
     pdf: &[u8],
     f: &Found,
     index: usize,
+    dss: Option<&Dss>,
+    dss_certs: &[X509],
     anchors: &TrustAnchors,
-    at: OffsetDateTime,
-    dss: bool,
-    later_timestamps: usize,
-) -> Result<PdfSignatureReport, PadesError> {
+) -> Result<PdfTimestampReport, PadesError> {
+    let mut report = PdfTimestampReport {
+        index,
+        object: f.object,
+        time: None,
+        tsa: None,
+        covers_dss: dss.is_some_and(|d| d.offset > 0 && d.offset < f.end()),
+        integrity: check(Status::Error, "not checked"),
+        trust: check(Status::Skipped, "not checked: the timestamp is broken"),
+    };
+    let Some(ranges) = byte_range_ok(pdf, f.byte_range) else {
+        report.integrity = check(
+            Status::Error,
+            "timestamp broken: the byte range does not leave out exactly the timestamp token",
+        );
+        return Ok(report);
+    };
+    let place = format!("document timestamp (object {})", f.object);
+    let token = match TimestampToken::parse(f.der(), dss_certs, &place) {
+        Ok(t) => t,
+        Err(e) => {
+            report.integrity = check(Status::Error, format!("timestamp broken: {e}"));
+            return Ok(report);
+        }
+    };
+    report.time = Some(token.gen_time);
+    report.tsa = token
+        .signer
+        .as_ref()
+        .and_then(|c| c.to_der().ok())
+        .and_then(|d| CertificateInfo::from_der(&d).ok())
+        .map(|i| i.subject);
+    let covered = covered_bytes(pdf, ranges);
+    let mut extra = dss_certs.to_vec();
+    extra.extend(token.certificates.iter().cloned());
+    if !token.covers(&covered).map_err(PadesError::Chain)? {
+        report.integrity = check(
+            Status::Error,
+            "timestamp broken: the document was changed after it was timestamped (imprint differs)",
+        );
+        return Ok(report);
+    }
+    if !token.signature_valid(&extra) {
+        report.integrity = check(
+            Status::Error,
+            "timestamp broken: the timestamp authority's signature does not verify",
+        );
+        return Ok(report);
+    }
+    report.integrity = check(
+        Status::Ok,
+        format!(
+            "the document as of this revision was timestamped at {}",
+            token.gen_time.date()
+        ),
+    );
+    report.trust = match &token.signer {
+        Some(tsa) => {
+            verify::trust_check(tsa, &extra, anchors, token.gen_time).map_err(PadesError::Chain)?
+        }
+        None => check(
+            Status::Error,
+            "the timestamp does not carry its TSA certificate",
+        ),
+    };
+    Ok(report)
+}
+
+/// The bytes a byte range covers.
+fn covered_bytes(pdf: &[u8], ranges: [usize; 4]) -> Vec<u8> {
+    let mut signed = Vec::with_capacity(ranges[1] + ranges[3]);
+    signed.extend_from_slice(&pdf[ranges[0]..ranges[0] + ranges[1]]);
+    signed.extend_from_slice(&pdf[ranges[2]..ranges[2] + ranges[3]]);
+    signed
+}
+
+fn check_one(ctx: &Context<'_>, f: &Found, index: usize) -> Result<PdfSignatureReport, PadesError> {
+    let pdf = ctx.pdf;
     let kind = match f.sub_filter.as_str() {
         "ETSI.CAdES.detached" => PdfSignatureKind::Pades,
         "adbe.pkcs7.detached" => PdfSignatureKind::Pkcs7Detached,
@@ -237,7 +301,7 @@ fn check_one(
         trust: skipped("not checked: no signer certificate"),
         qualification: skipped("not checked: no signer certificate"),
         timestamps: skipped("no timestamp: the signing time is only claimed (B-B)"),
-        revocation: skipped("not checked yet: revocation data is not consulted in this version"),
+        revocation: skipped("no revocation data in the PDF (B-LT adds a DSS); not checked online"),
     };
     if kind == PdfSignatureKind::Other {
         report.integrity = check(
@@ -272,8 +336,7 @@ fn check_one(
         )
     };
     // 2. The CMS.
-    let cms_len = cms::der_length(&f.contents).unwrap_or(f.contents.len());
-    let parsed = match cms::parse(f.contents.get(..cms_len).unwrap_or(&f.contents)) {
+    let parsed = match cms::parse(f.der()) {
         Ok(p) => p,
         Err(e) => {
             report.integrity = check(
@@ -292,9 +355,7 @@ fn check_one(
     if let Some(der) = &signer_der {
         report.signer = CertificateInfo::from_der(der).ok();
     }
-    let mut signed = Vec::with_capacity(ranges[1] + ranges[3]);
-    signed.extend_from_slice(&pdf[ranges[0]..ranges[0] + ranges[1]]);
-    signed.extend_from_slice(&pdf[ranges[2]..ranges[2] + ranges[3]]);
+    let signed = covered_bytes(pdf, ranges);
     report.integrity = integrity(
         &parsed,
         &signed,
@@ -302,43 +363,158 @@ fn check_one(
         signer_x509.as_ref(),
         kind,
     );
-    // 3. Level by the components present.
-    let signature_timestamp = parsed
-        .unsigned_attrs
+    let mut known: Vec<X509> = parsed
+        .certificates
         .iter()
-        .any(|a| a.oid == cms::ID_SIGNATURE_TIME_STAMP);
-    if signature_timestamp || later_timestamps > 0 {
-        report.level = BaselineLevel::BT;
-        report.timestamps = skipped(if signature_timestamp {
-            "a signature timestamp is present; timestamps are not checked yet"
-        } else {
-            "a document timestamp follows the seal; timestamps are not checked yet"
-        });
-        if dss {
-            report.level = BaselineLevel::BLT;
-            if later_timestamps > usize::from(!signature_timestamp) {
-                report.level = BaselineLevel::BLTA;
-            }
-        }
-    }
-    // 4. Certificate, trust, qualification.
+        .filter_map(|d| X509::from_der(d).ok())
+        .collect();
+    known.extend(ctx.dss_certs.iter().cloned());
+    // 3. Timestamps: the signature timestamp, and the document timestamps that follow.
+    let (timestamps, proven, stamped) = timestamp_check(ctx, &parsed, &known, f.end())?;
+    report.timestamps = timestamps;
+    // 4. Certificate, trust, qualification, revocation (offline, from the DSS).
     let (Some(info), Some(cert)) = (&report.signer, &signer_x509) else {
         return Ok(report);
     };
-    let when = f.m.unwrap_or(at);
-    let (validity, seal_expired) = verify::validity_check(info, f.m, at, None);
+    let when = proven.or(f.m).unwrap_or(ctx.at);
+    let (validity, seal_expired) = verify::validity_check(info, f.m, ctx.at, None);
     report.validity = validity;
     report.seal_expired = seal_expired;
-    let others: Vec<X509> = parsed
-        .certificates
+    let others: Vec<X509> = known
         .iter()
-        .enumerate()
-        .filter(|(i, _)| Some(*i) != parsed.signer_certificate)
-        .filter_map(|(_, d)| X509::from_der(d).ok())
+        .filter(|c| c.to_der().ok() != signer_der)
+        .cloned()
         .collect();
-    report.trust = verify::trust_check(cert, &others, anchors, when).map_err(PadesError::Chain)?;
+    report.trust =
+        verify::trust_check(cert, &others, ctx.anchors, when).map_err(PadesError::Chain)?;
     report.qualification = verify::qualification_check(info);
+    let dss_after = ctx.dss.filter(|d| d.offset > f.end());
+    if let Some(dss) = dss_after {
+        report.revocation =
+            verify::revocation_evidence_check(cert, &known, &dss.ocsps, &dss.crls, when)
+                .map_err(PadesError::Chain)?;
+    }
+    // 5. Level by the components present (their checks above say whether they hold).
+    if stamped {
+        report.level = BaselineLevel::BT;
+        if let Some(dss) = dss_after {
+            if report.revocation.status != Status::Skipped {
+                report.level = BaselineLevel::BLT;
+                if ctx.timestamps.iter().any(|(end, _)| *end > dss.offset) {
+                    report.level = BaselineLevel::BLTA;
+                }
+            }
+        }
+    }
     Ok(report)
+}
+
+/// Checks the signature timestamp (imprint over the signature value, TSA signature and trust)
+/// and summarises the document timestamps after the seal. Returns the check, the proven
+/// signing time (the earliest intact timestamp) and whether any timestamp is present.
+fn timestamp_check(
+    ctx: &Context<'_>,
+    parsed: &ParsedCms,
+    known: &[X509],
+    seal_end: usize,
+) -> Result<(Check, Option<OffsetDateTime>, bool), PadesError> {
+    let mut problems = Vec::new();
+    let mut untrusted = Vec::new();
+    let mut checked = Vec::new();
+    let mut proven: Option<OffsetDateTime> = None;
+    let mut present = false;
+    for attr in parsed
+        .unsigned_attrs
+        .iter()
+        .filter(|a| a.oid == cms::ID_SIGNATURE_TIME_STAMP)
+    {
+        for value in attr.values.iter() {
+            present = true;
+            let Ok(der) = der::Encode::to_der(value) else {
+                problems.push("the signature timestamp cannot be re-encoded".to_owned());
+                continue;
+            };
+            let token = match TimestampToken::parse(&der, known, "the signature timestamp") {
+                Ok(t) => t,
+                Err(e) => {
+                    problems.push(e.to_string());
+                    continue;
+                }
+            };
+            if !token.covers(&parsed.signature).map_err(PadesError::Chain)? {
+                problems.push(
+                    "the signature timestamp does not cover this seal (imprint differs)".to_owned(),
+                );
+                continue;
+            }
+            let mut extra = known.to_vec();
+            extra.extend(token.certificates.iter().cloned());
+            if !token.signature_valid(&extra) {
+                problems.push("the signature timestamp's signature does not verify".to_owned());
+                continue;
+            }
+            proven = Some(proven.map_or(token.gen_time, |p| p.min(token.gen_time)));
+            checked.push(format!("signature {}", token.gen_time.date()));
+            match &token.signer {
+                Some(tsa) => {
+                    let trust = verify::trust_check(tsa, &extra, ctx.anchors, token.gen_time)
+                        .map_err(PadesError::Chain)?;
+                    if trust.status != Status::Ok {
+                        untrusted.push(trust.message);
+                    }
+                }
+                None => untrusted
+                    .push("the signature timestamp does not carry its TSA certificate".to_owned()),
+            }
+        }
+    }
+    for (_, ts) in ctx.timestamps.iter().filter(|(end, _)| *end > seal_end) {
+        present = true;
+        if ts.integrity.status != Status::Ok {
+            problems.push(format!(
+                "document timestamp #{}: {}",
+                ts.index + 1,
+                ts.integrity.message
+            ));
+            continue;
+        }
+        if let Some(t) = ts.time {
+            proven = Some(proven.map_or(t, |p| p.min(t)));
+            checked.push(format!("document {}", t.date()));
+        }
+        if ts.trust.status != Status::Ok {
+            untrusted.push(ts.trust.message.clone());
+        }
+    }
+    if !present {
+        return Ok((
+            check(
+                Status::Skipped,
+                "no timestamp: the signing time is only claimed (B-B)",
+            ),
+            None,
+            false,
+        ));
+    }
+    let result = if let Some(first) = problems.first() {
+        check(Status::Error, format!("timestamp broken: {first}"))
+    } else if !untrusted.is_empty() {
+        untrusted.dedup();
+        check(
+            Status::Warning,
+            format!(
+                "timestamps intact ({}), but the timestamp authority is not trusted: {}",
+                checked.join(", "),
+                untrusted.join("; ")
+            ),
+        )
+    } else {
+        check(
+            Status::Ok,
+            format!("timestamps intact and trusted ({})", checked.join(", ")),
+        )
+    };
+    Ok((result, proven, present))
 }
 
 /// The byte range if it starts at 0, stays in the file and leaves out exactly one `<hex>` string.
