@@ -1,6 +1,12 @@
 //! Seals that last: the augmentation jobs (B-B → B-LTA) and archive renewals, run from the
 //! outbox (`catalogue` jobs table) when the trust services are reachable.
 //!
+//! Two subjects: sealed credentials (JAdES, jobs [`AUGMENT`]/[`RENEW_ARCHIVE`], subject = the
+//! credential id, new versions in the issued register) and sealed PDFs (PAdES, jobs
+//! [`AUGMENT_PDF`]/[`RENEW_PDF_ARCHIVE`], subject = the PDF's absolute path, the file replaced
+//! atomically by a longer one whose first bytes are the old file). Same back-off, same
+//! [`run_due`].
+//!
 //! [`queue`] is called once a credential is sealed and registered; [`run_due`] attempts what is
 //! due and records each outcome: a new version in the issued register (the B-B original stays),
 //! or a failed attempt with back-off. Offline is not an error here: every job is kept and tried
@@ -8,6 +14,7 @@
 //! `crl.urls`) through [`AugmentServices::from_settings`]; certificates' own AIA/CRLDP
 //! addresses are used first.
 
+use std::path::Path;
 use std::time::Duration as StdDuration;
 
 use sealdesk_catalogue::{Backoff, Catalogue, Job, JobState};
@@ -24,6 +31,12 @@ use crate::FlowError;
 pub const AUGMENT: &str = "augment";
 /// Job kind: add a new archive timestamp before the last one's TSA certificate expires.
 pub const RENEW_ARCHIVE: &str = "renew-archive";
+/// Job kind: bring a sealed PDF (subject = its absolute path) to PAdES B-LTA.
+pub const AUGMENT_PDF: &str = "augment-pdf";
+/// Job kind: add a new DSS + document timestamp to a B-LTA PDF before its TSA certificate expires.
+pub const RENEW_PDF_ARCHIVE: &str = "renew-pdf-archive";
+/// Every job kind run by [`run_due`].
+pub const KINDS: [&str; 4] = [AUGMENT, RENEW_ARCHIVE, AUGMENT_PDF, RENEW_PDF_ARCHIVE];
 /// How long before the TSA certificate's expiry a renewal is scheduled.
 pub const RENEW_MARGIN: Duration = Duration::days(90);
 /// Settings keys.
@@ -69,6 +82,19 @@ impl AugmentServices {
             extra_certs: Vec::new(),
             timeout: StdDuration::from_secs(20),
         }))
+    }
+}
+
+impl AugmentServices {
+    /// The services as `sealdesk-seal` takes them, over `fetch`.
+    pub fn seal_services<'a>(&self, fetch: &'a Http) -> Services<'a> {
+        Services {
+            fetch,
+            tsa_url: self.tsa_url.clone(),
+            ocsp_url: self.ocsp_url.clone(),
+            crl_urls: self.crl_urls.clone(),
+            extra_certs: self.extra_certs.clone(),
+        }
     }
 }
 
@@ -140,13 +166,43 @@ pub fn queue(
     Ok(catalogue.jobs().enqueue(AUGMENT, credential_id, now, now)?)
 }
 
+/// Queues the augmentation of the sealed PDF at `path` (made absolute), due at once
+/// (idempotent).
+pub fn queue_pdf(
+    catalogue: &Catalogue,
+    path: &Path,
+    now: OffsetDateTime,
+) -> Result<i64, FlowError> {
+    let path = std::path::absolute(path).map_err(|source| FlowError::Output {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(catalogue
+        .jobs()
+        .enqueue(AUGMENT_PDF, &path.display().to_string(), now, now)?)
+}
+
+/// Writes `bytes` to `path` through a `.part` file renamed over it, so a reader never sees half
+/// a file.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FlowError> {
+    let mut part = path.as_os_str().to_owned();
+    part.push(".part");
+    let part = std::path::PathBuf::from(part);
+    let io = |source| FlowError::Output {
+        path: path.to_path_buf(),
+        source,
+    };
+    std::fs::write(&part, bytes).map_err(io)?;
+    std::fs::rename(&part, path).map_err(io)
+}
+
 /// Every augmentation job, newest first.
 pub fn list(catalogue: &Catalogue) -> Result<Vec<JobView>, FlowError> {
     Ok(catalogue
         .jobs()
         .list(None)?
         .iter()
-        .filter(|j| j.kind == AUGMENT || j.kind == RENEW_ARCHIVE)
+        .filter(|j| KINDS.contains(&j.kind.as_str()))
         .map(JobView::from)
         .collect())
 }
@@ -167,13 +223,7 @@ pub fn run_due(
     let jobs = catalogue.jobs();
     jobs.requeue_stale(now - Duration::minutes(30), now)?;
     let http = Http::new(services.timeout);
-    let seal_services = Services {
-        fetch: &http,
-        tsa_url: services.tsa_url.clone(),
-        ocsp_url: services.ocsp_url.clone(),
-        crl_urls: services.crl_urls.clone(),
-        extra_certs: services.extra_certs.clone(),
-    };
+    let seal_services = services.seal_services(&http);
     let mut report = RunReport {
         attempted: 0,
         done: 0,
@@ -181,7 +231,7 @@ pub fn run_due(
         failed: 0,
         jobs: Vec::new(),
     };
-    for job in jobs.due(&[AUGMENT, RENEW_ARCHIVE], now)? {
+    for job in jobs.due(&KINDS, now)? {
         if !jobs.start(job.id, now)? {
             continue;
         }
@@ -229,6 +279,9 @@ fn run_one(
     services: &Services<'_>,
     now: OffsetDateTime,
 ) -> Result<(), FlowError> {
+    if job.kind == AUGMENT_PDF || job.kind == RENEW_PDF_ARCHIVE {
+        return run_pdf(catalogue, job, services, now);
+    }
     let id = &job.subject;
     let current = match catalogue.issued_versions().latest(id)? {
         Some(v) => v.sealed,
@@ -258,6 +311,49 @@ fn run_one(
     Ok(())
 }
 
+/// Augments (or renews) the sealed PDF named by the job, replacing the file atomically.
+fn run_pdf(
+    catalogue: &Catalogue,
+    job: &Job,
+    services: &Services<'_>,
+    now: OffsetDateTime,
+) -> Result<(), FlowError> {
+    let path = Path::new(&job.subject);
+    let current = std::fs::read(path).map_err(|source| FlowError::Output {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let pdf_error = |source| FlowError::Pdf {
+        file: job.subject.clone(),
+        source,
+    };
+    let out = if job.kind == RENEW_PDF_ARCHIVE {
+        sealdesk_pades::renew_pdf_archive(&current, services, now)
+    } else {
+        sealdesk_pades::augment_pdf(&current, BaselineLevel::BLTA, services, now)
+    }
+    .map_err(pdf_error)?;
+    if !out.pdf.starts_with(&current) {
+        return Err(FlowError::Output {
+            path: path.to_path_buf(),
+            source: std::io::Error::other("augmentation would change bytes already sealed"),
+        });
+    }
+    write_atomically(path, &out.pdf)?;
+    catalogue.audit().append(
+        now,
+        &job.kind,
+        &format!("{} {}", job.subject, out.level.name()),
+    )?;
+    if let Some(expiry) = out.renew_before {
+        let due = (expiry - RENEW_MARGIN).max(now);
+        catalogue
+            .jobs()
+            .enqueue(RENEW_PDF_ARCHIVE, &job.subject, due, now)?;
+    }
+    Ok(())
+}
+
 /// Failures that waiting will not cure.
 fn is_permanent(error: &FlowError) -> bool {
     matches!(
@@ -268,7 +364,14 @@ fn is_permanent(error: &FlowError) -> bool {
                 | SealError::MalformedJson { .. }
                 | SealError::MalformedEnvelope { .. }
         ) | FlowError::Catalogue(sealdesk_catalogue::CatalogueError::NotIssued { .. })
-    )
+            | FlowError::Pdf {
+                source: sealdesk_pades::PadesError::NotAPdf { .. }
+                    | sealdesk_pades::PadesError::Encrypted
+                    | sealdesk_pades::PadesError::NotExtensible { .. }
+                    | sealdesk_pades::PadesError::Structure { .. },
+                ..
+            }
+    ) || matches!(error, FlowError::Output { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
 }
 
 fn jitter() -> f64 {

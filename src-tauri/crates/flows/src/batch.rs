@@ -6,10 +6,14 @@
 //! opening the same inputs again returns the same batch, which [`run_batch`] resumes.
 //! Credential ids derive from (batch id, row): a resumed row gets the id it would have had.
 //!
-//! The pipeline (Decision 2): builder threads build and check credentials, two sealer threads
-//! keep the one token worker fed (its request channel always holds the next signature), and
-//! this thread owns the catalogue: it journals each step in its own transaction (checked;
-//! sealed = register entry + state; stored after the file is renamed into place). At most
+//! The pipeline (Decision 2): builder threads build and check credentials and hand them
+//! straight to [`SEALERS`] sealer threads, which keep the one token worker fed (its request
+//! channel always holds the next signatures); this thread owns the catalogue, off the token's
+//! path: it journals the steps of the events at hand in one transaction (group commit: checked;
+//! sealed = register entry + state; stored for rows whose file was renamed into place after the
+//! previous commit), so a crash keeps a whole group or none of it and a file is never written
+//! before its row is in the register. Builders are one fewer than the cores (at
+//! least one): on a small machine the software token signs on the same cores. At most
 //! [`IN_FLIGHT`] rows are between stages, so memory stays flat however long the batch.
 //! One PIN for the batch: [`run_batch`] opens the device once and drops it at the end.
 
@@ -19,10 +23,11 @@ use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
+use sealdesk_catalogue::table::batches::BatchStep;
 use sealdesk_catalogue::{
     BatchItem, BatchItemState, BatchRecord, Catalogue, IssuedCredential, NewBatch, NewBatchItem,
 };
-use sealdesk_elm::{prepare_for_sealing, Recipient, Template};
+use sealdesk_elm::{prepare_for_sealing, Mandate, Recipient, Template};
 use sealdesk_seal::certificate::CertificateInfo;
 use sealdesk_seal::{SignatureAlgorithm, Signer, SignerError};
 use sealdesk_sheets::{import_bytes, Problem, RecipientRow, SheetColumn};
@@ -31,11 +36,24 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::batch_pdf::{PdfJob, PdfStage, RunOptions};
 use crate::seal::{issuer_identity, stand_in_identity};
 use crate::{DeviceSelector, FlowError, TrustAnchors};
 
 /// Rows at most between the stages of the pipeline (bounds memory and channel sizes).
 pub const IN_FLIGHT: usize = 64;
+
+/// Sealer threads: each has at most one signature outstanding at the token worker, so the
+/// worker's queue holds up to `SEALERS - 1` further signatures while one sealer verifies and
+/// picks up its next row (a sealer waiting on the token costs no CPU).
+const SEALERS: usize = 3;
+
+/// Journal steps committed together at most (one transaction per group of events at hand).
+const GROUP: usize = 32;
+
+/// How long a written file's `stored` step waits for the next group before it is committed
+/// alone.
+const GROUP_WAIT: Duration = Duration::from_millis(20);
 
 /// Where the template of a batch comes from.
 #[derive(Debug, Clone, Copy)]
@@ -364,9 +382,56 @@ pub fn open_batch(
     out_dir: &Path,
     now: OffsetDateTime,
 ) -> Result<BatchView, FlowError> {
-    let _span = tracing::info_span!("flows.open_batch").entered();
-    let resolved = resolve_template(catalogue, template)?;
-    let id = batch_id(&resolved.key, recipients);
+    open_batch_with(
+        catalogue,
+        template,
+        recipients,
+        recipients_name,
+        out_dir,
+        now,
+        &BatchOptions::default(),
+    )
+}
+
+/// How a batch is issued beyond its template and learners.
+#[derive(Debug, Clone, Default)]
+pub struct BatchOptions {
+    /// Seal on behalf of another awarding body ([`sealdesk_elm::Mandate`]): written onto the
+    /// template when the batch is opened, so the journal's template carries it and a resumed
+    /// run seals with the same mandate.
+    pub mandate: Option<Mandate>,
+}
+
+/// [`open_batch`] with options. A mandate changes the batch id (the same sheet with and
+/// without a mandate are two batches) but not the template key the duplicate check uses.
+pub fn open_batch_with(
+    catalogue: &Catalogue,
+    template: TemplateSource<'_>,
+    recipients: &[u8],
+    recipients_name: &str,
+    out_dir: &Path,
+    now: OffsetDateTime,
+    options: &BatchOptions,
+) -> Result<BatchView, FlowError> {
+    let _span =
+        tracing::info_span!("flows.open_batch", mandated = options.mandate.is_some()).entered();
+    let mut resolved = resolve_template(catalogue, template)?;
+    let id = match &options.mandate {
+        None => batch_id(&resolved.key, recipients),
+        Some(mandate) => {
+            let mut credential = Template::from_json(resolved.json.as_bytes(), &resolved.name)?
+                .credential()
+                .clone();
+            mandate.apply(&mut credential)?;
+            resolved.json = String::from_utf8(credential.to_payload_bytes()?).map_err(|_| {
+                FlowError::TemplateNotText {
+                    source_name: resolved.name.clone(),
+                }
+            })?;
+            let digest = hex(&openssl::sha::sha256(resolved.json.as_bytes()));
+            batch_id(&format!("{}+mandate:{digest}", resolved.key), recipients)
+        }
+    };
     if catalogue.batches().get(&id)?.is_some() {
         let mut view = batch_view(catalogue, &id)?;
         view.resumed = true;
@@ -508,6 +573,45 @@ pub fn batch_view(catalogue: &Catalogue, id: &str) -> Result<BatchView, FlowErro
     })
 }
 
+/// The awarding body a batch is sealed on behalf of (its legal name in the credential's primary
+/// language), or `None` for a batch issued in the institution's own name.
+pub fn batch_mandate(catalogue: &Catalogue, id: &str) -> Result<Option<String>, FlowError> {
+    let record = record(catalogue, id)?;
+    let template = Template::from_json(record.batch.template.as_bytes(), "batch template")?;
+    let value = template.credential().as_value();
+    if !sealdesk_elm::mandate::declares_mandate_profile(value) {
+        return Ok(None);
+    }
+    let lang = template.credential().primary_language();
+    let mut name = None;
+    find_awarding_body_name(value, &lang, &mut name);
+    Ok(Some(name.unwrap_or_default()))
+}
+
+fn find_awarding_body_name(v: &serde_json::Value, lang: &str, out: &mut Option<String>) {
+    if out.is_some() {
+        return;
+    }
+    match v {
+        serde_json::Value::Object(map) => {
+            if let Some(body) = map.get("awardingBody") {
+                let first = body.as_array().and_then(|a| a.first()).unwrap_or(body);
+                if let Some(names) = first.get("legalName") {
+                    *out = sealdesk_elm::text_in(names, lang);
+                    return;
+                }
+            }
+            map.values()
+                .for_each(|c| find_awarding_body_name(c, lang, out));
+        }
+        serde_json::Value::Array(list) => {
+            list.iter()
+                .for_each(|c| find_awarding_body_name(c, lang, out));
+        }
+        _ => {}
+    }
+}
+
 /// Every batch in the journal, newest first.
 pub fn list_batches(catalogue: &Catalogue) -> Result<Vec<BatchView>, FlowError> {
     catalogue
@@ -588,6 +692,25 @@ pub fn run_batch(
     control: &BatchControl,
     progress: &mut dyn FnMut(&BatchProgressView),
 ) -> Result<BatchSummaryView, FlowError> {
+    let options = RunOptions::default();
+    run_batch_opts(
+        catalogue, id, sel, pin, consent, now, control, progress, &options,
+    )
+}
+
+/// [`run_batch`] with [`RunOptions`] (e.g. sealed PDFs beside the credentials, same PIN).
+#[allow(clippy::too_many_arguments)]
+pub fn run_batch_opts(
+    catalogue: &Catalogue,
+    id: &str,
+    sel: &DeviceSelector,
+    pin: SecretString,
+    consent: crate::SealConsent,
+    now: OffsetDateTime,
+    control: &BatchControl,
+    progress: &mut dyn FnMut(&BatchProgressView),
+    options: &RunOptions,
+) -> Result<BatchSummaryView, FlowError> {
     // Refuse before the PIN is used when the batch cannot run.
     ready(catalogue, id)?;
     let (module, _, _) = crate::device::resolve(sel, Some(catalogue))?;
@@ -599,7 +722,7 @@ pub fn run_batch(
         now,
         consent.open_options(),
     )?;
-    let result = run_batch_with(catalogue, id, &signer, now, control, progress);
+    let result = run_batch_with_opts(catalogue, id, &signer, now, control, progress, options);
     drop(signer); // log out, end the worker, drop the PIN
     result
 }
@@ -658,13 +781,12 @@ struct Job {
 }
 
 enum Event {
+    /// Built and checked; the builder handed it to the sealers itself.
     Checked {
         row: u32,
-        payload: Vec<u8>,
-        credential_id: String,
-        title: String,
-        learner: String,
     },
+    /// Not sealed because sealing stopped (an earlier row's seal failed).
+    Skipped,
     Failed {
         row: u32,
         detail: String,
@@ -680,6 +802,20 @@ enum Event {
         row: u32,
         error: FlowError,
     },
+}
+
+/// An event as the journal records it (see the group commit in [`run_batch_with_opts`]).
+enum Heard {
+    Checked(u32),
+    Failed(u32, String),
+    Sealed(u32, IssuedCredential),
+}
+
+/// A row whose file is written and whose `stored` step waits for the next commit.
+struct Unstored {
+    row: u32,
+    credential_id: String,
+    sealed: Vec<u8>,
 }
 
 struct ToSeal {
@@ -721,6 +857,21 @@ pub fn run_batch_with(
     now: OffsetDateTime,
     control: &BatchControl,
     progress: &mut dyn FnMut(&BatchProgressView),
+) -> Result<BatchSummaryView, FlowError> {
+    let options = RunOptions::default();
+    run_batch_with_opts(catalogue, id, signer, now, control, progress, &options)
+}
+
+/// [`run_batch_with`] with [`RunOptions`]: with `pdf`, each stored row also gets its sealed PDF
+/// from the same signer ([`crate::batch_pdf`]), and stored rows without one get it at the end.
+pub fn run_batch_with_opts(
+    catalogue: &Catalogue,
+    id: &str,
+    signer: &dyn Signer,
+    now: OffsetDateTime,
+    control: &BatchControl,
+    progress: &mut dyn FnMut(&BatchProgressView),
+    options: &RunOptions,
 ) -> Result<BatchSummaryView, FlowError> {
     let span = tracing::info_span!("flows.run_batch", batch = id);
     let _entered = span.enter();
@@ -806,14 +957,21 @@ pub fn run_batch_with(
     let (seal_tx, seal_rx) = mpsc::sync_channel::<ToSeal>(IN_FLIGHT);
     let seal_rx = Arc::new(Mutex::new(seal_rx));
     let (event_tx, event_rx) = mpsc::channel::<Event>();
+    let stop_sealing = std::sync::atomic::AtomicBool::new(false);
     let template = &template;
     let identity = &identity;
     let busy_ref = &busy;
+    let seal_check = SealCheck::new(signer);
+    let check_ref = &seal_check;
+    // The protected header (certificate, chain, signing time) is the same for every row.
+    let sealer = sealdesk_seal::jades::Sealer::new(&busy, now)?;
+    let sealer_ref = &sealer;
 
     std::thread::scope(|scope| -> Result<(), FlowError> {
         for n in 0..builders {
             let job_rx = Arc::clone(&job_rx);
             let events = event_tx.clone();
+            let seal_tx = seal_tx.clone();
             let span = span.clone();
             std::thread::Builder::new()
                 .name(format!("batch-build-{n}"))
@@ -824,8 +982,17 @@ pub fn run_batch_with(
                             Ok(Ok(job)) => job,
                             _ => break,
                         };
-                        let event = build_one(template, identity, job, now);
-                        if events.send(event).is_err() {
+                        // A checked row goes straight to the sealers (the catalogue thread
+                        // is not on the token's path); the journal hears of it first, so its
+                        // `checked` step always precedes `sealed`.
+                        let sent = match build_one(template, identity, job, now) {
+                            Ok(item) => {
+                                events.send(Event::Checked { row: item.row }).is_ok()
+                                    && seal_tx.send(item).is_ok()
+                            }
+                            Err(event) => events.send(event).is_ok(),
+                        };
+                        if !sent {
                             break;
                         }
                     }
@@ -835,10 +1002,12 @@ pub fn run_batch_with(
                     source,
                 })?;
         }
-        for n in 0..2 {
+        drop(seal_tx); // the builders hold the senders: the sealers end after the last build
+        for n in 0..SEALERS {
             let seal_rx = Arc::clone(&seal_rx);
             let events = event_tx.clone();
             let span = span.clone();
+            let stop_sealing = &stop_sealing;
             std::thread::Builder::new()
                 .name(format!("batch-seal-{n}"))
                 .spawn_scoped(scope, move || {
@@ -848,7 +1017,11 @@ pub fn run_batch_with(
                             Ok(Ok(item)) => item,
                             _ => break,
                         };
-                        let event = seal_one(busy_ref, item, now);
+                        let event = if stop_sealing.load(Ordering::SeqCst) {
+                            Event::Skipped
+                        } else {
+                            seal_one(sealer_ref, check_ref, item, now)
+                        };
                         if events.send(event).is_err() {
                             break;
                         }
@@ -860,10 +1033,36 @@ pub fn run_batch_with(
                 })?;
         }
         drop(event_tx);
+        let pdfs = options
+            .pdf
+            .then(|| PdfStage::start(scope, busy_ref, &out_dir, builders, &span))
+            .transpose()?;
 
         let mut in_flight = 0usize;
         let mut job_tx = Some(job_tx);
-        let mut seal_tx = Some(seal_tx);
+        // Group commit: the steps of the events at hand (up to GROUP) go into one transaction.
+        // A sealed row's file is written after the commit that puts it in the register, and its
+        // `stored` step rides with the next group's commit (`unstored` until then), or is
+        // committed alone when no event comes within GROUP_WAIT, before a pause and at the end.
+        let mut unstored: Vec<Unstored> = Vec::new();
+        let flush = |unstored: &mut Vec<Unstored>| -> Result<u32, FlowError> {
+            let steps: Vec<BatchStep<'_>> = unstored
+                .iter()
+                .map(|u| BatchStep::Stored { row: u.row })
+                .collect();
+            batches.record_steps(id, &steps, template_id.as_deref(), template_version, now)?;
+            let n = unstored.len() as u32;
+            for u in unstored.drain(..) {
+                if let Some(stage) = &pdfs {
+                    stage.submit(PdfJob {
+                        credential_id: u.credential_id,
+                        sealed: u.sealed,
+                        sealed_at: now,
+                    });
+                }
+            }
+            Ok(n)
+        };
         loop {
             let state = control.state();
             let stopping = state == CANCEL || first_error.is_some();
@@ -878,6 +1077,7 @@ pub fn run_batch_with(
                 }
             }
             if in_flight == 0 {
+                done += flush(&mut unstored)?;
                 if !stopping && state == PAUSE && !jobs.is_empty() {
                     batches.set_state(id, "paused", now)?;
                     report(
@@ -897,89 +1097,133 @@ pub fn run_batch_with(
                 }
                 break;
             }
-            let Ok(event) = event_rx.recv() else { break };
-            match event {
-                Event::Checked {
-                    row,
-                    payload,
-                    credential_id,
-                    title,
-                    learner,
-                } => {
-                    batches.step(id, row, BatchItemState::Checked, None, now)?;
-                    let item = ToSeal {
+            let first = if unstored.is_empty() {
+                match event_rx.recv() {
+                    Ok(event) => event,
+                    Err(_) => break,
+                }
+            } else {
+                match event_rx.recv_timeout(GROUP_WAIT) {
+                    Ok(event) => event,
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        done += flush(&mut unstored)?;
+                        continue;
+                    }
+                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                }
+            };
+            let mut events = vec![first];
+            while events.len() < GROUP {
+                match event_rx.try_recv() {
+                    Ok(event) => events.push(event),
+                    Err(_) => break,
+                }
+            }
+            // What the journal hears of this group, in the order the events came.
+            let mut heard: Vec<Heard> = Vec::with_capacity(events.len());
+            for event in events {
+                match event {
+                    Event::Checked { row } => heard.push(Heard::Checked(row)),
+                    Event::Skipped => in_flight -= 1,
+                    Event::Failed { row, detail } => {
+                        heard.push(Heard::Failed(row, detail));
+                        failed_rows += 1;
+                        in_flight -= 1;
+                    }
+                    Event::Sealed {
                         row,
-                        payload,
                         credential_id,
                         title,
                         learner,
-                    };
-                    match &seal_tx {
-                        Some(tx) if first_error.is_none() && tx.send(item).is_ok() => {}
-                        _ => in_flight -= 1,
+                        sealed,
+                    } => {
+                        in_flight -= 1;
+                        heard.push(Heard::Sealed(
+                            row,
+                            IssuedCredential {
+                                credential_id,
+                                title,
+                                learner,
+                                sealed_at: now,
+                                signer_fingerprint: fingerprint.clone(),
+                                sealed,
+                            },
+                        ));
+                    }
+                    Event::SealFailed { row, error } => {
+                        in_flight -= 1;
+                        tracing::warn!(row, "sealing stopped: {error}");
+                        if first_error.is_none() {
+                            first_error = Some(error);
+                            // Stop feeding the token; what is queued drains unsealed.
+                            stop_sealing.store(true, Ordering::SeqCst);
+                        }
                     }
                 }
-                Event::Failed { row, detail } => {
-                    batches.step(id, row, BatchItemState::Failed, Some(&detail), now)?;
-                    failed_rows += 1;
-                    in_flight -= 1;
+            }
+            let steps: Vec<BatchStep<'_>> = unstored
+                .iter()
+                .map(|u| BatchStep::Stored { row: u.row })
+                .chain(heard.iter().map(|h| match h {
+                    Heard::Checked(row) => BatchStep::Checked { row: *row },
+                    Heard::Failed(row, detail) => BatchStep::Failed { row: *row, detail },
+                    Heard::Sealed(row, issued) => BatchStep::Sealed { row: *row, issued },
+                }))
+                .collect();
+            batches.record_steps(id, &steps, template_id.as_deref(), template_version, now)?;
+            drop(steps);
+            // Committed: the earlier rows are stored, this group's sealed rows are in the
+            // register; now their files (each by temporary file + rename).
+            done += unstored.len() as u32;
+            for u in unstored.drain(..) {
+                if let Some(stage) = &pdfs {
+                    stage.submit(PdfJob {
+                        credential_id: u.credential_id,
+                        sealed: u.sealed,
+                        sealed_at: now,
+                    });
                 }
-                Event::Sealed {
-                    row,
-                    credential_id,
-                    title,
-                    learner,
-                    sealed,
-                } => {
-                    in_flight -= 1;
-                    batches.record_sealed(
-                        id,
-                        row,
-                        &IssuedCredential {
-                            credential_id: credential_id.clone(),
-                            title,
-                            learner,
-                            sealed_at: now,
-                            signer_fingerprint: fingerprint.clone(),
-                            sealed: sealed.clone(),
-                        },
-                        template_id.as_deref(),
-                        template_version,
-                        now,
+            }
+            for h in heard {
+                if let Heard::Sealed(row, issued) = h {
+                    write_atomically(
+                        &output_path(&out_dir, &issued.credential_id),
+                        &issued.sealed,
                     )?;
-                    write_atomically(&output_path(&out_dir, &credential_id), &sealed)?;
-                    batches.record_stored(id, row, now)?;
                     sealed_this_run += 1;
-                    done += 1;
-                    if last_report.elapsed() >= Duration::from_millis(100) {
-                        last_report = Instant::now();
-                        report(
-                            progress,
-                            id,
-                            done,
-                            total,
-                            sealed_this_run,
-                            started,
-                            "running",
-                        );
-                    }
+                    unstored.push(Unstored {
+                        row,
+                        credential_id: issued.credential_id,
+                        sealed: issued.sealed,
+                    });
                 }
-                Event::SealFailed { row, error } => {
-                    in_flight -= 1;
-                    tracing::warn!(row, "sealing stopped: {error}");
-                    if first_error.is_none() {
-                        first_error = Some(error);
-                        // Stop feeding the token; what is queued drains as failures.
-                        seal_tx = None;
-                    }
-                }
+            }
+            if last_report.elapsed() >= Duration::from_millis(100) {
+                last_report = Instant::now();
+                report(
+                    progress,
+                    id,
+                    done,
+                    total,
+                    sealed_this_run,
+                    started,
+                    "running",
+                );
             }
             if jobs.is_empty() && job_tx.is_some() {
                 job_tx = None; // builders end when the queue is drained
             }
         }
+        done += flush(&mut unstored)?;
         drop(job_tx);
-        drop(seal_tx);
+        if let Some(stage) = pdfs {
+            if first_error.is_none() && !control.is_cancelled() {
+                stage.submit_missing(catalogue, id, &out_dir)?;
+            }
+            if let Err(error) = stage.finish() {
+                first_error.get_or_insert(error);
+            }
+        }
         Ok(())
     })?;
 
@@ -1053,10 +1297,12 @@ fn build_one(
     identity: &sealdesk_elm::IssuerIdentity,
     job: Job,
     now: OffsetDateTime,
-) -> Event {
-    let failed = |detail: String| Event::Failed {
-        row: job.row,
-        detail,
+) -> Result<ToSeal, Event> {
+    let failed = |detail: String| {
+        Err(Event::Failed {
+            row: job.row,
+            detail,
+        })
     };
     let recipient: Recipient = match serde_json::from_str(&job.recipient) {
         Ok(r) => r,
@@ -1086,19 +1332,200 @@ fn build_one(
     }
     let summary = credential.summary();
     match credential.to_payload_bytes() {
-        Ok(payload) => Event::Checked {
+        Ok(payload) => Ok(ToSeal {
             row: job.row,
             payload,
             credential_id: job.credential_id,
             title: summary.title.unwrap_or_default(),
             learner: summary.learner.unwrap_or_default(),
-        },
+        }),
         Err(e) => failed(e.to_string()),
     }
 }
 
-fn seal_one(signer: &dyn Signer, item: ToSeal, now: OffsetDateTime) -> Event {
-    let sealed = match sealdesk_seal::jades::seal(&item.payload, signer, now) {
+/// The check of every seal before it is kept. The first seal of a run goes through
+/// `sealdesk-seal`'s full verifier; every later one must carry that seal's protected header byte
+/// for byte (same certificate, algorithm and signing time), exactly its row's payload, and a
+/// signature that verifies under the seal certificate's key, parsed once per run. The full
+/// verifier parses every certificate of the seal again per credential, which cost more CPU than
+/// anything else besides the token (ECDSA seals keep the full verifier for every row).
+struct SealCheck {
+    key: Option<(
+        openssl::pkey::PKey<openssl::pkey::Public>,
+        SignatureAlgorithm,
+    )>,
+    protected: std::sync::OnceLock<String>,
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    signatures: Vec<EnvelopeSignature>,
+}
+
+#[derive(Deserialize)]
+struct EnvelopeSignature {
+    protected: String,
+}
+
+impl SealCheck {
+    fn new(signer: &dyn Signer) -> Self {
+        let algorithm = signer.algorithm();
+        let rsa = !matches!(
+            algorithm,
+            SignatureAlgorithm::ES256 | SignatureAlgorithm::ES384
+        );
+        let key = openssl::x509::X509::from_der(signer.certificate())
+            .and_then(|c| c.public_key())
+            .ok()
+            .filter(|_| rsa)
+            .map(|k| (k, algorithm));
+        Self {
+            key,
+            protected: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// `Ok(true)` when the seal is intact and carries `payload`; `Err` when it cannot be read.
+    fn check(
+        &self,
+        sealed: &[u8],
+        payload: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<bool, sealdesk_seal::SealError> {
+        if let (Some((key, algorithm)), Some(expected)) = (&self.key, self.protected.get()) {
+            if let Some(ok) = fast_check(sealed, payload, expected, key, *algorithm) {
+                return Ok(ok);
+            }
+        }
+        let verdict = sealdesk_seal::verify::verify(sealed, &TrustAnchors::empty(), now)?;
+        let ok = verdict.intact() && verdict.payload == payload;
+        if ok {
+            if let Ok(env) = serde_json::from_slice::<Envelope>(sealed) {
+                if let Some(sig) = env.signatures.first() {
+                    let _ = self.protected.set(sig.protected.clone());
+                }
+            }
+        }
+        Ok(ok)
+    }
+}
+
+/// The seal check without parsing the envelope: `sealed` must be
+/// `{"payload":"<payload, escaped>","signatures":[{"protected":"<expected>","signature":"<sig>"}]}`
+/// (what `jades::Sealer` writes; the first seal of the run went through the full verifier), its
+/// payload string must unescape to exactly `payload`, and the signature must verify over
+/// `protected.payload` under the certificate's key. `None` when the envelope has another shape
+/// (the caller then runs the full verifier).
+fn fast_check(
+    sealed: &[u8],
+    payload: &[u8],
+    expected_protected: &str,
+    key: &openssl::pkey::PKeyRef<openssl::pkey::Public>,
+    algorithm: SignatureAlgorithm,
+) -> Option<bool> {
+    use openssl::hash::MessageDigest;
+    use openssl::rsa::Padding;
+    use openssl::sign::RsaPssSaltlen;
+    const HEAD: &[u8] = b"{\"payload\":\"";
+    const PROTECTED: &[u8] = b"\",\"signatures\":[{\"protected\":\"";
+    const SIGNATURE: &[u8] = b"\",\"signature\":\"";
+    const TAIL: &[u8] = b"\"}]}";
+    let body = sealed.strip_prefix(HEAD)?.strip_suffix(TAIL)?;
+    // The signature is base64url (no quote), so the last marker is its start.
+    let at = body
+        .windows(SIGNATURE.len())
+        .rposition(|w| w == SIGNATURE)?;
+    let signature_b64 = &body[at + SIGNATURE.len()..];
+    let before = &body[..at];
+    let escaped = before.strip_suffix(expected_protected.as_bytes())?;
+    let escaped = escaped.strip_suffix(PROTECTED)?;
+    if !unescapes_to(escaped, payload)? {
+        return Some(false);
+    }
+    let mut b64: String = std::str::from_utf8(signature_b64)
+        .ok()?
+        .replace('-', "+")
+        .replace('_', "/");
+    while b64.len() % 4 != 0 {
+        b64.push('=');
+    }
+    let signature = openssl::base64::decode_block(&b64).ok()?;
+    let (md, pss) = match algorithm {
+        SignatureAlgorithm::RS256 => (MessageDigest::sha256(), false),
+        SignatureAlgorithm::RS384 => (MessageDigest::sha384(), false),
+        SignatureAlgorithm::RS512 => (MessageDigest::sha512(), false),
+        SignatureAlgorithm::PS256 => (MessageDigest::sha256(), true),
+        SignatureAlgorithm::PS384 => (MessageDigest::sha384(), true),
+        SignatureAlgorithm::PS512 => (MessageDigest::sha512(), true),
+        _ => return None,
+    };
+    let mut verifier = openssl::sign::Verifier::new(md, key).ok()?;
+    if pss {
+        verifier.set_rsa_padding(Padding::PKCS1_PSS).ok()?;
+        verifier
+            .set_rsa_pss_saltlen(RsaPssSaltlen::DIGEST_LENGTH)
+            .ok()?;
+        verifier.set_rsa_mgf1_md(md).ok()?;
+    }
+    verifier.update(expected_protected.as_bytes()).ok()?;
+    verifier.update(b".").ok()?;
+    verifier.update(payload).ok()?;
+    Some(verifier.verify(&signature).unwrap_or(false))
+}
+
+/// Whether the inside of a JSON string, `escaped`, reads as exactly `raw`: `Some(false)` when it
+/// reads as something else, `None` for escapes serde_json never writes (`\/`, `\u` above
+/// U+007F) or bytes a JSON string cannot hold raw (quote, control characters).
+fn unescapes_to(escaped: &[u8], raw: &[u8]) -> Option<bool> {
+    let (mut i, mut j) = (0usize, 0usize);
+    while i < escaped.len() {
+        let run = escaped[i..]
+            .iter()
+            .position(|&b| b == b'\\' || b == b'"' || b < 0x20)
+            .map_or(escaped.len(), |p| i + p);
+        let len = run - i;
+        if raw.get(j..j + len) != Some(&escaped[i..run]) {
+            return Some(false);
+        }
+        (i, j) = (run, j + len);
+        let Some(&b) = escaped.get(i) else { break };
+        if b != b'\\' {
+            return None;
+        }
+        let (byte, width) = match escaped.get(i + 1)? {
+            b'"' => (b'"', 2),
+            b'\\' => (b'\\', 2),
+            b'n' => (b'\n', 2),
+            b'r' => (b'\r', 2),
+            b't' => (b'\t', 2),
+            b'b' => (0x08, 2),
+            b'f' => (0x0c, 2),
+            b'u' => {
+                let hex = std::str::from_utf8(escaped.get(i + 2..i + 6)?).ok()?;
+                (
+                    u8::try_from(u32::from_str_radix(hex, 16).ok()?)
+                        .ok()
+                        .filter(|c| *c < 0x80)?,
+                    6,
+                )
+            }
+            _ => return None,
+        };
+        if raw.get(j) != Some(&byte) {
+            return Some(false);
+        }
+        (i, j) = (i + width, j + 1);
+    }
+    Some(j == raw.len())
+}
+
+fn seal_one(
+    sealer: &sealdesk_seal::jades::Sealer<'_>,
+    check: &SealCheck,
+    item: ToSeal,
+    now: OffsetDateTime,
+) -> Event {
+    let sealed = match sealer.seal(&item.payload) {
         Ok(sealed) => sealed,
         Err(e) => {
             return Event::SealFailed {
@@ -1109,16 +1536,16 @@ fn seal_one(signer: &dyn Signer, item: ToSeal, now: OffsetDateTime) -> Event {
     };
     // Our own check before anything is kept (as for a single seal): the seal is intact and
     // carries exactly the credential built for this row. The credential itself was checked
-    // when it was built, so only the envelope is verified here.
-    match sealdesk_seal::verify::verify(&sealed, &TrustAnchors::empty(), now) {
-        Ok(verdict) if verdict.intact() && verdict.payload == item.payload => Event::Sealed {
+    // when it was built, so only the envelope is verified here ([`SealCheck`]).
+    match check.check(&sealed, &item.payload, now) {
+        Ok(true) => Event::Sealed {
             row: item.row,
             credential_id: item.credential_id,
             title: item.title,
             learner: item.learner,
             sealed,
         },
-        Ok(_) => Event::SealFailed {
+        Ok(false) => Event::SealFailed {
             row: item.row,
             error: FlowError::SealDidNotVerify,
         },
@@ -1129,5 +1556,96 @@ fn seal_one(signer: &dyn Signer, item: ToSeal, now: OffsetDateTime) -> Event {
                 source,
             },
         },
+    }
+}
+
+/// The human preview of the credential row `row` of batch `id` would get (built for that learner,
+/// with stand-in seal fields: the real issuer comes from the token when sealing). Nothing is
+/// stored.
+pub fn preview_batch_row(
+    catalogue: &Catalogue,
+    id: &str,
+    row: u32,
+    now: OffsetDateTime,
+) -> Result<crate::TemplatePreviewView, FlowError> {
+    Ok(crate::editor::preview(&batch_row_credential(
+        catalogue, id, row, now,
+    )?))
+}
+
+/// The unsealed credential row `row` of batch `id` would get (stand-in seal fields), for the
+/// human and the PDF previews.
+pub(crate) fn batch_row_credential(
+    catalogue: &Catalogue,
+    id: &str,
+    row: u32,
+    now: OffsetDateTime,
+) -> Result<sealdesk_elm::Credential, FlowError> {
+    let record = record(catalogue, id)?;
+    let item = catalogue
+        .batches()
+        .items(id)?
+        .into_iter()
+        .find(|i| i.row == row)
+        .ok_or_else(|| sealdesk_catalogue::CatalogueError::BatchNotFound {
+            id: format!("{id} row {row}"),
+        })?;
+    let template = Template::from_json(record.batch.template.as_bytes(), "batch template")?;
+    let recipient: Recipient =
+        serde_json::from_str(&item.recipient).map_err(|source| FlowError::Recipient {
+            source_name: format!("batch {id} row {row}"),
+            source,
+        })?;
+    let uuid = item
+        .credential_id
+        .rsplit(':')
+        .next()
+        .and_then(|u| uuid::Uuid::parse_str(u).ok())
+        .unwrap_or_default();
+    let mut credential = sealdesk_elm::build(&template, &recipient, uuid, now)?;
+    prepare_for_sealing(&mut credential, &stand_in_identity(), now)?;
+    Ok(credential)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unescapes_to;
+
+    #[test]
+    fn unescapes_to_reads_serde_json_escapes_and_refuses_any_difference() {
+        let mut raw = String::from("{\"a\":\"Ana \\\"Q\\\" \\\\ Čapek 学生\",\"c\":\"");
+        for b in 0u8..0x20 {
+            raw.push(char::from(b));
+        }
+        raw.push_str("\u{7f}\"}");
+        let quoted = serde_json::to_string(&raw).expect("serialise");
+        let escaped = &quoted.as_bytes()[1..quoted.len() - 1];
+        assert_eq!(
+            unescapes_to(escaped, raw.as_bytes()),
+            Some(true),
+            "serde_json's escaping reads back as the raw text"
+        );
+        let mut other = raw.clone().into_bytes();
+        other[3] ^= 1;
+        assert_eq!(
+            unescapes_to(escaped, &other),
+            Some(false),
+            "one changed byte is a different payload"
+        );
+        assert_eq!(
+            unescapes_to(escaped, &raw.as_bytes()[..raw.len() - 1]),
+            Some(false),
+            "a shorter payload is a different payload"
+        );
+        assert_eq!(
+            unescapes_to(b"a\\/b", b"a/b"),
+            None,
+            "an escape serde_json never writes sends the seal to the full verifier"
+        );
+        assert_eq!(
+            unescapes_to(b"a\"b", b"a\"b"),
+            None,
+            "a raw quote cannot be inside a JSON string"
+        );
     }
 }

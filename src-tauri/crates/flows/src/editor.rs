@@ -355,7 +355,7 @@ fn applied(
     Ok(credential)
 }
 
-fn preview(credential: &Credential) -> TemplatePreviewView {
+pub(crate) fn preview(credential: &Credential) -> TemplatePreviewView {
     let summary = credential.summary();
     let language = summary.primary_language.clone();
     let form = TemplateForm::from_credential(credential);

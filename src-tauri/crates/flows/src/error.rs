@@ -69,9 +69,21 @@ pub enum FlowError {
         #[source]
         source: sealdesk_pades::PadesError,
     },
+    /// A PDF could not be sealed or augmented (PAdES).
+    #[error("{file}: {source}")]
+    Pdf {
+        /// The file.
+        file: String,
+        /// What went wrong.
+        #[source]
+        source: sealdesk_pades::PadesError,
+    },
     /// Our own check of a fresh seal failed; nothing was kept.
     #[error("the new seal did not verify, so it was not kept: check the token and try again")]
     SealDidNotVerify,
+    /// A credential PDF could not be rendered.
+    #[error(transparent)]
+    Render(#[from] sealdesk_render::RenderError),
     /// The catalogue failed.
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),
@@ -105,6 +117,63 @@ pub enum FlowError {
     #[error("cannot write {path}: {source}")]
     Output {
         /// The file or folder.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The credential is not in the issued register.
+    #[error("credential {id} is not in the issued register: search the register for its id")]
+    NotIssued {
+        /// The credential id asked for.
+        id: String,
+    },
+    /// A register date filter is not a calendar date.
+    #[error("{value:?} is not a date: use YYYY-MM-DD")]
+    RegisterDate {
+        /// The value given.
+        value: String,
+    },
+    /// A mail or wallet delivery could not be prepared (settings, templates, secrets).
+    #[error(transparent)]
+    Delivery(#[from] sealdesk_outbox::OutboxError),
+    /// The delivery is being sent or already done: it cannot be cancelled.
+    #[error("delivery job {id} is {state}: only waiting or failed deliveries can be cancelled")]
+    DeliveryNotCancellable {
+        /// The job id.
+        id: i64,
+        /// Its state.
+        state: String,
+    },
+    /// A learning opportunity or agreement cannot be saved, moved, read or imported.
+    #[error(transparent)]
+    Agreements(#[from] sealdesk_agreements::AgreementsError),
+    /// No learning opportunity or agreement with this id.
+    #[error("{what} {id} not found: pick one from the list")]
+    AgreementNotFound {
+        /// What was looked for.
+        what: &'static str,
+        /// The id asked for.
+        id: String,
+    },
+    /// Only a signed (or shared) agreement gets the institution's seal.
+    #[error("agreement {id} is {state}: only a signed or shared agreement can be sealed; move it to signed first")]
+    AgreementNotSigned {
+        /// The agreement.
+        id: String,
+        /// Its state (`agreed`).
+        state: &'static str,
+    },
+    /// A path typed in the window is not a full path (it would land in the app's own folder).
+    #[error("{path:?} is not a full path: give the whole path of the file, e.g. /home/you/agreement.json")]
+    PathNotAbsolute {
+        /// The path as given.
+        path: String,
+    },
+    /// A file the person named cannot be read.
+    #[error("cannot read {path}: {source}: check the path")]
+    Unreadable {
+        /// The file.
         path: std::path::PathBuf,
         /// Why.
         #[source]
@@ -160,8 +229,19 @@ impl FlowError {
                 ErrorCode::NoSealKey
             }
             Self::SealDidNotVerify => ErrorCode::Unknown,
+            Self::Render(
+                sealdesk_render::RenderError::FontUnreadable
+                | sealdesk_render::RenderError::PdfNotWritten { .. },
+            ) => ErrorCode::Unknown,
+            Self::Render(_) => ErrorCode::InvalidInput,
             Self::Unverifiable { .. } => ErrorCode::InvalidInput,
             Self::UnverifiablePdf { .. } => ErrorCode::InvalidInput,
+            Self::Pdf {
+                source:
+                    sealdesk_pades::PadesError::Signer(_) | sealdesk_pades::PadesError::Services(_),
+                ..
+            } => ErrorCode::Unknown,
+            Self::Pdf { .. } => ErrorCode::InvalidInput,
             Self::Seal(
                 SealError::Base64 { .. }
                 | SealError::MalformedJson { .. }
@@ -186,6 +266,8 @@ impl FlowError {
             Self::Vocab(VocabError::Catalogue(_) | VocabError::Io { .. }) => ErrorCode::Storage,
             Self::Vocab(_) => ErrorCode::InvalidInput,
             Self::Catalogue(_) | Self::NoDataDir => ErrorCode::Storage,
+            Self::Delivery(sealdesk_outbox::OutboxError::SecretFile { .. }) => ErrorCode::Storage,
+            Self::Delivery(_) | Self::DeliveryNotCancellable { .. } => ErrorCode::InvalidInput,
             Self::Trust(sealdesk_trust::TrustError::Io { .. }) => ErrorCode::Storage,
             Self::Trust(_) => ErrorCode::InvalidInput,
             Self::Sheet(SheetsError::Read { .. } | SheetsError::Write { .. }) => ErrorCode::Storage,
@@ -193,6 +275,11 @@ impl FlowError {
                 ErrorCode::InvalidInput
             }
             Self::Output { .. } => ErrorCode::Storage,
+            Self::Agreements(_) | Self::AgreementNotFound { .. } => ErrorCode::InvalidInput,
+            Self::AgreementNotSigned { .. } => ErrorCode::InvalidInput,
+            Self::PathNotAbsolute { .. } => ErrorCode::InvalidInput,
+            Self::Unreadable { .. } => ErrorCode::Storage,
+            Self::NotIssued { .. } | Self::RegisterDate { .. } => ErrorCode::InvalidInput,
         }
     }
 }

@@ -7,13 +7,20 @@
 
 #![warn(missing_docs)]
 
+mod agreements;
 pub mod augment;
 mod batch;
+mod batch_pdf;
 mod build;
+mod chosen_file;
+pub mod deliver;
 mod device;
 mod editor;
 mod error;
 mod pdf;
+mod preview_pdf;
+mod register;
+pub mod render;
 mod seal;
 mod skills;
 mod templates;
@@ -25,19 +32,33 @@ mod watch;
 
 use std::path::{Path, PathBuf};
 
+pub use agreements::*;
+pub use batch::preview_batch_row;
 pub use batch::{
     batch_id, batch_rows, batch_view, exclude_batch_row, exclude_problem_rows, list_batches,
     open_batch, output_path, row_credential_id, run_batch, run_batch_with, sheet_columns,
     write_batch_sheet, BatchControl, BatchProgressView, BatchRowView, BatchSummaryView, BatchView,
     ProblemView, TemplateSource, IN_FLIGHT,
 };
+pub use batch::{batch_mandate, open_batch_with, BatchOptions};
+pub use batch::{run_batch_opts, run_batch_with_opts};
+pub use batch_pdf::{batch_pdfs_missing, pdf_output_path, RunOptions};
 pub use build::{build_credential, BuiltCredential, SAMPLE_RECIPIENT, SAMPLE_TEMPLATE};
+pub use chosen_file::{
+    chosen_name, chosen_path, read_chosen_file, write_chosen_file, MAX_CHOSEN_FILE_BYTES,
+};
 pub use device::{
     device_status, device_status_in, remember_module, remembered_module, DeviceSelector,
     MODULE_SETTING,
 };
 pub use editor::*;
 pub use error::{ErrorCode, FlowError};
+pub use pdf::{seal_pdf_file, SealedPdfView};
+pub use preview_pdf::{preview_pdf, PdfPreviewView, PdfSourceView, PreviewPdf};
+pub use register::{
+    export_register_csv, register_rows, sealed_file, RegisterFilterView, RegisterRowView,
+    CSV_HEADER, NOT_QUEUED, ORIGINAL_LEVEL,
+};
 pub use seal::{seal_credential, seal_sample, SealConsent, SealedCredential};
 pub use sealdesk_catalogue::Catalogue;
 pub use sealdesk_seal::verify::TrustAnchors;

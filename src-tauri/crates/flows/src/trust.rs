@@ -5,6 +5,7 @@
 //! `sealdesk-trust`; the cache table in `sealdesk-catalogue`.
 
 use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use sealdesk_catalogue::CachedList;
 use sealdesk_seal::certificate::CertificateInfo;
@@ -60,13 +61,20 @@ pub fn load_trusted_lists(
         )?);
         bytes_of.push(bytes);
     }
+    // The set the lists are judged in is the set the cache will hold: a cached list is replaced
+    // only by a newer-or-equal sequence of the same territory, so a folder's older LOTL does not
+    // make its national lists "announced" at load time and "not announced" ever after.
+    let same = |a: &LoadedList, b: &LoadedList| {
+        a.list.territory == b.list.territory && a.list.is_lotl() == b.list.is_lotl()
+    };
     let mut all = cached_loaded(catalogue)?;
-    all.retain(|c| {
-        !loaded
-            .iter()
-            .any(|l| l.list.territory == c.list.territory && l.list.is_lotl() == c.list.is_lotl())
-    });
-    all.extend(loaded.iter().cloned());
+    let kept_newer = |l: &LoadedList| {
+        all.iter()
+            .any(|c| same(c, l) && c.list.sequence > l.list.sequence)
+    };
+    let replacing: Vec<LoadedList> = loaded.iter().filter(|l| !kept_newer(l)).cloned().collect();
+    all.retain(|c| !replacing.iter().any(|l| same(c, l)));
+    all.extend(replacing);
     let set = TrustedLists::new(all);
     let stamp = rfc3339(now);
     let table = catalogue.trusted_lists();
@@ -95,8 +103,12 @@ pub fn load_trusted_lists(
 }
 
 fn cached_loaded(catalogue: &Catalogue) -> Result<Vec<LoadedList>, FlowError> {
+    Ok(read_rows(catalogue.trusted_lists().all()?))
+}
+
+fn read_rows(rows: Vec<CachedList>) -> Vec<LoadedList> {
     let mut out = Vec::new();
-    for c in catalogue.trusted_lists().all()? {
+    for c in rows {
         match sealdesk_trust::read_list(&c.xml, &c.source) {
             Ok(l) => out.push(l),
             Err(e) => {
@@ -104,27 +116,54 @@ fn cached_loaded(catalogue: &Catalogue) -> Result<Vec<LoadedList>, FlowError> {
             }
         }
     }
-    Ok(out)
+    out
 }
 
-/// The cached lists, re-read and re-checked, with when each was loaded.
+/// The lists last read by [`cached_trusted_lists`], under the fingerprint of the cache rows
+/// they were read from (source, load time and XML of every row).
+static LAST_READ: OnceLock<Mutex<Option<LastRead>>> = OnceLock::new();
+
+/// The fingerprint of the cache rows, and the lists read from them.
+type LastRead = ([u8; 32], CachedTrust);
+
+/// The cached lists, read and checked (XML, XML-DSig, LOTL announcements), with when each was
+/// loaded. The parsed lists are kept for the process: while the cache rows are unchanged
+/// (same fingerprint) a later call returns them without parsing again, so a verifier may call
+/// this per credential; the result is cheap to clone (the lists are shared).
 pub fn cached_trusted_lists(catalogue: &Catalogue) -> Result<CachedTrust, FlowError> {
     let rows = catalogue.trusted_lists().all()?;
+    let mut hasher = openssl::sha::Sha256::new();
+    for r in &rows {
+        for part in [r.source.as_bytes(), r.loaded_at.as_bytes(), &r.xml] {
+            hasher.update(&(part.len() as u64).to_be_bytes());
+            hasher.update(part);
+        }
+    }
+    let key = hasher.finish();
+    let memo = LAST_READ.get_or_init(|| Mutex::new(None));
+    if let Some((k, cached)) = memo.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        if *k == key {
+            return Ok(cached.clone());
+        }
+    }
+    let _span = tracing::info_span!("flows.trust.read_cache", lists = rows.len()).entered();
     let oldest_load = rows
         .iter()
         .filter_map(|r| sealdesk_trust::model::parse_date(&r.loaded_at))
         .min();
-    Ok(CachedTrust {
-        lists: TrustedLists::new(cached_loaded(catalogue)?),
+    let cached = CachedTrust {
+        lists: Arc::new(TrustedLists::new(read_rows(rows))),
         oldest_load,
-    })
+    };
+    *memo.lock().unwrap_or_else(|e| e.into_inner()) = Some((key, cached.clone()));
+    Ok(cached)
 }
 
 /// Cached lists as a verifier uses them.
 #[derive(Debug, Clone, Default)]
 pub struct CachedTrust {
-    /// The lists.
-    pub lists: TrustedLists,
+    /// The lists (read once, shared by every clone).
+    pub lists: Arc<TrustedLists>,
     /// When the oldest of them was loaded (their age is reported).
     pub oldest_load: Option<OffsetDateTime>,
 }

@@ -327,3 +327,112 @@ fn a_wrong_pin_stops_the_batch_before_any_row_and_says_what_the_token_reports() 
     let rows = batch_rows(&catalogue, &opened.id, false).expect("rows");
     assert_eq!(rows.len(), 5, "every row is still there to resume");
 }
+
+/// A token whose `n`-th signature comes back with one bit flipped (a faulty token or a swapped
+/// key): the post-seal check must refuse it, also for rows after the first, which it checks
+/// against the first row's protected header and the certificate's key parsed once.
+struct FlipBitAt<'a> {
+    inner: &'a dyn Signer,
+    count: AtomicU32,
+    at: u32,
+}
+
+impl Signer for FlipBitAt<'_> {
+    fn certificate(&self) -> &[u8] {
+        self.inner.certificate()
+    }
+    fn chain(&self) -> &[Vec<u8>] {
+        self.inner.chain()
+    }
+    fn algorithm(&self) -> SignatureAlgorithm {
+        self.inner.algorithm()
+    }
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
+        let mut signature = self.inner.sign(message)?;
+        if self.count.fetch_add(1, Ordering::SeqCst) + 1 == self.at {
+            if let Some(b) = signature.get_mut(10) {
+                *b ^= 0x01;
+            }
+        }
+        Ok(signature)
+    }
+}
+
+#[test]
+fn a_bad_signature_after_the_first_row_is_refused_and_nothing_of_it_kept() {
+    let _one_at_a_time = TOKEN.lock().unwrap_or_else(|e| e.into_inner());
+    let token = TestToken::shared();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let catalogue = Catalogue::open(&dir.path().join("c.sqlite3")).expect("catalogue");
+    let now = OffsetDateTime::now_utc();
+    let xlsx = dir.path().join("learners.xlsx");
+    sheet(&xlsx, 30, "f", None);
+    let bytes = std::fs::read(&xlsx).expect("read");
+    let out = dir.path().join("out");
+    let batch =
+        open_batch(&catalogue, template(), &bytes, "learners.xlsx", &out, now).expect("open");
+    let signer = SealDevice::open(
+        &token.module,
+        &TokenSelector::Label(token.label.clone()),
+        None,
+        SecretString::from(token.pin.clone()),
+        now,
+        OpenOptions::default(),
+    )
+    .expect("token opens");
+    let faulty = FlipBitAt {
+        inner: &signer,
+        count: AtomicU32::new(0),
+        at: 12,
+    };
+    let err = run_batch_with(
+        &catalogue,
+        &batch.id,
+        &faulty,
+        now,
+        &BatchControl::new(),
+        &mut |_| {},
+    )
+    .expect_err("the flipped signature stops the batch");
+    assert!(
+        matches!(err, FlowError::SealDidNotVerify),
+        "refused as a seal that does not verify, got {err:?}"
+    );
+    // Every kept file verifies with the full verifier; the bad one was never kept.
+    let files: Vec<_> = std::fs::read_dir(&out)
+        .expect("out")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert!(
+        !files.is_empty() && files.len() < 30,
+        "rows before the fault were kept, not all: {}",
+        files.len()
+    );
+    for f in &files {
+        let report = verify(
+            &std::fs::read(f).expect("file"),
+            "out",
+            &TrustAnchors::empty(),
+            now,
+        )
+        .expect("verifies");
+        assert!(report.intact, "{} is intact", f.display());
+    }
+    assert_eq!(
+        catalogue.issued().count().expect("count") as usize,
+        files.len(),
+        "register = folder"
+    );
+    // The rest seals on a sound token, each row once.
+    let rest = run_batch_with(
+        &catalogue,
+        &batch.id,
+        &signer,
+        now,
+        &BatchControl::new(),
+        &mut |_| {},
+    )
+    .expect("resumed run");
+    assert_eq!(rest.batch.stored, 30, "all stored after the resume");
+    assert_eq!(catalogue.issued().count().expect("count"), 30, "register");
+}
