@@ -42,6 +42,25 @@ pub enum BatchCommand {
         /// Leave out the rows with problems instead of stopping.
         #[arg(long)]
         exclude_problem_rows: bool,
+        /// Queue the mails (and wallet deposits) of the sealed rows; `outbox run` sends them.
+        #[arg(long)]
+        send: bool,
+        /// Seal on behalf of another awarding body (mandated issue): a JSON file naming it,
+        /// e.g. {"legalName": {"en": "Academy of X"}, "legalIdentifier": "BE0123456789",
+        /// "country": "BE", "homepage": "https://…", "email": "…", "statement": {"en": "…"}}
+        /// (homepage, email, statement optional; the EDC standard statement by default).
+        /// The batch keeps it: run the same command (same flags) to resume.
+        #[arg(long, value_name = "ORG.json")]
+        mandate_org: Option<PathBuf>,
+        /// The signed mandate document (PDF, PNG or JPEG, at most 5 MiB), embedded in every
+        /// credential's Mandate evidence. Needs --mandate-org.
+        #[arg(long, value_name = "FILE", requires = "mandate_org")]
+        mandate_doc: Option<PathBuf>,
+        /// Also write `<uuid>.pdf` beside each `<uuid>.jsonld`: the credential's PDF in its
+        /// primary language, naming the sealed file and its SHA-256, PAdES-sealed with the same
+        /// token session (one PIN). A rerun makes the PDFs that are missing.
+        #[arg(long)]
+        pdf: bool,
         /// One JSON summary on stdout.
         #[arg(long)]
         json: bool,
@@ -98,6 +117,31 @@ fn print_problems(view: &BatchView, catalogue: &Catalogue) -> Result<(), Failure
     Ok(())
 }
 
+/// Reads the mandate of `batch issue --mandate-org ORG.json [--mandate-doc FILE]`.
+fn mandate(
+    org: Option<&Path>,
+    doc: Option<&Path>,
+) -> Result<Option<sealdesk_elm::Mandate>, Failure> {
+    let Some(org) = org else { return Ok(None) };
+    let document = match doc {
+        Some(path) => {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string());
+            Some(
+                sealdesk_elm::MandateDocument::new(&name, read(path)?, None)
+                    .map_err(sealdesk_flows::FlowError::from)?,
+            )
+        }
+        None => None,
+    };
+    let bytes = read(org)?;
+    let mandate = sealdesk_elm::Mandate::from_json(&bytes, &org.display().to_string(), document)
+        .map_err(sealdesk_flows::FlowError::from)?;
+    Ok(Some(mandate))
+}
+
 /// Runs a `batch` subcommand.
 pub fn run(
     data_dir: Option<&Path>,
@@ -124,22 +168,33 @@ pub fn run(
             device,
             consent,
             exclude_problem_rows,
+            send,
+            mandate_org,
+            mandate_doc,
+            pdf,
             json,
         } => {
+            let options = sealdesk_flows::BatchOptions {
+                mandate: mandate(mandate_org.as_deref(), mandate_doc.as_deref())?,
+            };
             let bytes = template_bytes(&template)?;
             let sheet = read(&recipients)?;
             let name = recipients
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| recipients.display().to_string());
-            let mut view = sealdesk_flows::open_batch(
+            let mut view = sealdesk_flows::open_batch_with(
                 &catalogue,
                 template_source(&template, &bytes),
                 &sheet,
                 &name,
                 &out,
                 now,
+                &options,
             )?;
+            if let Some(body) = sealdesk_flows::batch_mandate(&catalogue, &view.id)? {
+                eprintln!("sealing on behalf of {body} (mandate)");
+            }
             if view.resumed {
                 eprintln!(
                     "resuming batch {} ({} of {} stored)",
@@ -155,13 +210,21 @@ pub fn run(
                     eprintln!("left out {} row(s) with problems", view.excluded);
                 }
             }
-            if view.pending == 0 && view.sealed == 0 {
+            let pdfs_missing = if pdf {
+                sealdesk_flows::batch_pdfs_missing(&catalogue, &view.id)?
+            } else {
+                0
+            };
+            if view.pending == 0 && view.sealed == 0 && pdfs_missing == 0 {
                 // Nothing to seal: no PIN needed.
                 let summary = serde_json::json!({ "batch": view, "sealedThisRun": 0 });
                 if json {
                     output::json(&summary)?;
                 }
                 eprintln!("nothing left to seal: {} stored", view.stored);
+                if send {
+                    queue_mails(&catalogue, &view.id, now)?;
+                }
                 return Ok(ExitCode::SUCCESS);
             }
             // Refused before the PIN is asked for when the batch has problems.
@@ -174,7 +237,7 @@ pub fn run(
             }
             let pin = read_pin()?;
             let mut stderr = std::io::stderr();
-            let summary = sealdesk_flows::run_batch(
+            let summary = sealdesk_flows::run_batch_opts(
                 &catalogue,
                 &view.id,
                 &device.selector(),
@@ -193,7 +256,12 @@ pub fn run(
                         p.done, p.total, p.rate_per_second
                     );
                 },
+                &sealdesk_flows::RunOptions { pdf },
             )?;
+            if pdf {
+                let missing = sealdesk_flows::batch_pdfs_missing(&catalogue, &view.id)?;
+                eprintln!("sealed PDFs: {} missing", missing);
+            }
             eprintln!(
                 "batch {}: {} sealed this run, {} of {} stored, {:.1} s, token busy {:.1} %",
                 summary.batch.id,
@@ -203,6 +271,9 @@ pub fn run(
                 summary.seconds,
                 summary.token_busy_share * 100.0
             );
+            if send {
+                queue_mails(&catalogue, &summary.batch.id, now)?;
+            }
             if json {
                 output::json(&summary)?;
             }
@@ -233,9 +304,22 @@ pub fn run(
                         v.rows_with_problems,
                         v.recipients_name
                     );
+                    if let Some(body) = sealdesk_flows::batch_mandate(&catalogue, &v.id)? {
+                        println!("    on behalf of {body} (mandate)");
+                    }
                 }
             }
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `--send`: queue the deliveries of a batch's sealed rows.
+fn queue_mails(catalogue: &Catalogue, batch: &str, now: OffsetDateTime) -> Result<(), Failure> {
+    let queued = sealdesk_flows::deliver::queue_batch(catalogue, batch, now)?;
+    eprintln!(
+        "outbox: {} delivery job(s) queued, {} already there; `sealdesk-cli outbox run` sends them",
+        queued.queued, queued.existing
+    );
+    Ok(())
 }

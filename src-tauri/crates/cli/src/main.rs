@@ -8,8 +8,12 @@
 mod batch;
 mod exit;
 mod library;
+mod mcra;
 mod outbox;
 mod output;
+mod pdf;
+mod register;
+mod render;
 mod trust;
 
 use std::io::IsTerminal;
@@ -91,9 +95,24 @@ enum Command {
     /// Background jobs: bring seals to B-LTA (timestamps, revocation data) and renew them.
     #[command(subcommand)]
     Outbox(outbox::OutboxCommand),
+    /// Render a credential as a PDF (full or --summary, --lang; SPECIMEN unless its seal
+    /// verifies). Also `pdf CREDENTIAL.jsonld …` and `pdf render …`.
+    Render(render::RenderArgs),
+    /// PDFs: seal on the token (PAdES), augment to B-LTA.
+    #[command(subcommand)]
+    Pdf(pdf::PdfCommand),
     /// Batch issuing from a spreadsheet: own sheet, issue (one PIN, resumable), status.
     #[command(subcommand)]
     Batch(batch::BatchCommand),
+    /// The issued register: list (search, filters) and export as CSV.
+    #[command(subcommand)]
+    Register(register::RegisterCommand),
+    /// Learning opportunities: list, show, export as ELM JSON-LD, add from JSON.
+    #[command(subcommand)]
+    Lo(mcra::LoCommand),
+    /// Credit recognition agreements: list, export and import exchange files.
+    #[command(subcommand)]
+    Mcra(mcra::McraCommand),
 }
 
 #[derive(Subcommand)]
@@ -184,7 +203,7 @@ impl DeviceArgs {
 fn main() -> ExitCode {
     // First: this executable may have been started to probe a PKCS#11 module in isolation.
     sealdesk_token::probe::run_if_requested();
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(render::pdf_shorthand(std::env::args_os()));
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -207,6 +226,7 @@ fn main() -> ExitCode {
 fn outbox_setting(key: &str) -> bool {
     use sealdesk_flows::augment::{SETTING_CRL_URLS, SETTING_OCSP_URL, SETTING_TSA_URL};
     [SETTING_TSA_URL, SETTING_OCSP_URL, SETTING_CRL_URLS].contains(&key)
+        || sealdesk_flows::deliver::is_setting(key)
 }
 
 /// A failure on its way out: the one line and the exit code.
@@ -381,8 +401,13 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Skills(command) => library::skills(cli.data_dir.as_deref(), command),
         Command::Template(command) => library::template(cli.data_dir.as_deref(), command, now),
         Command::Trust(command) => trust::run(cli.data_dir.as_deref(), command, now),
+        Command::Pdf(command) => pdf::run(cli.data_dir.as_deref(), command, now),
         Command::Batch(command) => batch::run(cli.data_dir.as_deref(), command, now),
+        Command::Register(command) => register::run(cli.data_dir.as_deref(), command),
         Command::Outbox(command) => outbox::run(cli.data_dir.as_deref(), command, now),
+        Command::Render(args) => render::run(cli.data_dir.as_deref(), args, now),
+        Command::Lo(command) => mcra::run_lo(cli.data_dir.as_deref(), command, now),
+        Command::Mcra(command) => mcra::run_mcra(cli.data_dir.as_deref(), command, now),
         Command::Verify {
             files,
             trust_dir,

@@ -14,11 +14,6 @@ use rust_xlsxwriter::Workbook;
 use sealdesk_catalogue::Catalogue;
 use sealdesk_tests::{repo_root, TestToken};
 
-/// One process-wide test token; the CLI children get its environment.
-fn token() -> &'static TestToken {
-    TestToken::shared()
-}
-
 fn template() -> String {
     repo_root()
         .join("assets/templates/generic-sample.json")
@@ -57,7 +52,7 @@ static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 #[test]
 fn thousand_rows_seal_with_one_login_and_all_verify() {
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let token = token();
+    let token = &TestToken::create();
     let dir = tempfile::tempdir().expect("tempdir");
     let sheet = dir.path().join("learners.xlsx");
     learners(&sheet, 1000);
@@ -149,7 +144,7 @@ impl Rng {
 #[test]
 fn batch_killed_five_times_ends_with_every_row_sealed_once() {
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let token = token();
+    let token = &TestToken::create();
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     let sheet = dir.path().join("learners.xlsx");

@@ -38,7 +38,7 @@ fn seal_cmd(
 
 #[test]
 fn malformed_credential_file_names_the_line() {
-    let token = TestToken::shared();
+    let token = &TestToken::create();
     let dir = tempfile::tempdir().expect("temp dir");
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, b"{\n  \"type\": [\"VerifiableCredential\",\n}").expect("write");
@@ -52,7 +52,7 @@ fn malformed_credential_file_names_the_line() {
 
 #[test]
 fn no_token_module_says_where_it_looked() {
-    let token = TestToken::shared();
+    let token = &TestToken::create();
     let dir = tempfile::tempdir().expect("temp dir");
     let credential = build_sample(dir.path());
     let out = run(seal_cmd(token, dir.path(), &credential)
@@ -64,7 +64,7 @@ fn no_token_module_says_where_it_looked() {
 
 #[test]
 fn unknown_token_label_is_a_missing_token() {
-    let token = TestToken::shared();
+    let token = &TestToken::create();
     let dir = tempfile::tempdir().expect("temp dir");
     let credential = build_sample(dir.path());
     let out = run(seal_cmd(token, dir.path(), &credential)
@@ -75,7 +75,7 @@ fn unknown_token_label_is_a_missing_token() {
 
 #[test]
 fn wrong_pin_is_refused_and_nothing_is_registered() {
-    let token = TestToken::shared();
+    let token = &TestToken::create();
     let dir = tempfile::tempdir().expect("temp dir");
     let credential = build_sample(dir.path());
     let out = run(seal_cmd(token, dir.path(), &credential).env("SEALDESK_PIN", "000000"));
@@ -102,7 +102,7 @@ fn wrong_pin_is_refused_and_nothing_is_registered() {
 
 #[test]
 fn expired_seal_certificate_is_refused_before_the_pin_is_used() {
-    let token = TestToken::shared();
+    let token = &TestToken::create();
     let dir = tempfile::tempdir().expect("temp dir");
     let credential = build_sample(dir.path());
     let out = run(seal_cmd(token, dir.path(), &credential)
@@ -124,7 +124,7 @@ fn locked_token_is_refused_without_trying_the_pin() {
 
 #[test]
 fn no_pin_and_no_terminal_is_a_usage_error() {
-    let token = TestToken::shared();
+    let token = &TestToken::create();
     let dir = tempfile::tempdir().expect("temp dir");
     let credential = build_sample(dir.path());
     let out = run(seal_cmd(token, dir.path(), &credential).stdin(std::process::Stdio::null()));
@@ -133,7 +133,7 @@ fn no_pin_and_no_terminal_is_a_usage_error() {
 
 #[test]
 fn a_signature_certificate_needs_explicit_consent() {
-    let token = TestToken::shared();
+    let token = &TestToken::create();
     let dir = tempfile::tempdir().expect("temp dir");
     let credential = build_sample(dir.path());
     let out = run(seal_cmd(token, dir.path(), &credential)

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 #[test]
 fn outbox_runs_softly_offline_and_reaches_b_lta_when_up() {
-    let token = TestToken::shared();
+    let token = &TestToken::create();
     let pki = ServicesPki::create(&token.dir);
     let dir = tempfile::tempdir().expect("temp dir");
     let credential = build_sample(dir.path());

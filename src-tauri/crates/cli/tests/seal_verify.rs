@@ -8,7 +8,7 @@ use sealdesk_tests::{shared_dir, TestToken};
 
 #[test]
 fn token_list_shows_the_harness_token_and_its_qualified_seal_key() {
-    let token = TestToken::shared();
+    let token = &TestToken::create();
     let data = tempfile::tempdir().expect("temp dir");
     let out = run(cli_on_token(token, data.path()).args(["token", "list", "--json"]));
     assert!(
@@ -48,7 +48,7 @@ fn token_list_shows_the_harness_token_and_its_qualified_seal_key() {
 
 #[test]
 fn seal_then_verify_round_trip_passes_shacl_and_jwcrypto_and_detects_tampering() {
-    let token = TestToken::shared();
+    let token = &TestToken::create();
     let dir = tempfile::tempdir().expect("temp dir");
     let credential = build_sample(dir.path());
     let sealed = dir.path().join("sealed.jsonld");
@@ -245,7 +245,7 @@ fn change_one_payload_byte(sealed: &[u8]) -> Vec<u8> {
 
 #[test]
 fn micro_credential_template_sealed_on_the_token_passes_shacl_and_annex_i() {
-    let token = TestToken::shared();
+    let token = &TestToken::create();
     let dir = tempfile::tempdir().expect("temp dir");
     let credential = dir.path().join("micro.json");
     let built = run(cli()

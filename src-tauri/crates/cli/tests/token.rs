@@ -8,7 +8,7 @@ use sealdesk_tests::TestToken;
 
 #[test]
 fn token_list_json_shows_every_key_with_class_expiry_and_algorithms() {
-    let token = TestToken::shared();
+    let token = &TestToken::create();
     let dir = tempfile::tempdir().expect("tempdir");
     let out = run(cli_on_token(token, dir.path()).args(["token", "list", "--json"]));
     assert!(out.status.success(), "token list: {}", stderr(&out));
@@ -38,7 +38,7 @@ fn token_list_json_shows_every_key_with_class_expiry_and_algorithms() {
 
 #[test]
 fn token_test_signs_and_verifies() {
-    let token = TestToken::shared();
+    let token = &TestToken::create();
     let dir = tempfile::tempdir().expect("tempdir");
     let out = run(cli_on_token(token, dir.path())
         .args(["token", "test", "--json", "--key-id", "05"])
@@ -60,7 +60,7 @@ fn token_test_signs_and_verifies() {
 
 #[test]
 fn config_set_token_module_is_remembered_and_used() {
-    let token = TestToken::shared();
+    let token = &TestToken::create();
     let dir = tempfile::tempdir().expect("tempdir");
     let set = run(cli_on_token(token, dir.path())
         .args(["config", "set", "token.module"])
@@ -113,7 +113,7 @@ fn config_set_token_module_is_remembered_and_used() {
 fn discovery_probes_modules_in_child_processes() {
     // No module given or remembered: the CLI probes the known modules (itself, re-run with
     // SEALDESK_PKCS11_PROBE) and lists what each said.
-    let token = TestToken::shared();
+    let token = &TestToken::create();
     let dir = tempfile::tempdir().expect("tempdir");
     let out = run(cli()
         .env("SOFTHSM2_CONF", &token.softhsm_conf)

@@ -100,7 +100,7 @@ fn hostile_xml_is_refused_with_the_line() {
 
 #[test]
 fn providers_and_qualified_verification_from_a_test_list() {
-    let token = TestToken::shared();
+    let token = &TestToken::create();
     let dir = tempfile::tempdir().expect("temp dir");
     let tl_dir = dir.path().join("lists");
     std::fs::create_dir(&tl_dir).expect("mkdir");

@@ -1,4 +1,9 @@
 //! Helpers for running the real `sealdesk-cli` binary against the harness token.
+//!
+//! Each test makes its own token (`TestToken::create`), never a shared one: SoftHSM2's file store
+//! rewrites `token.object` at every login, and a second process reading that token at the same
+//! moment fails (`CKR_GENERAL_ERROR`, or the token looks uninitialised). Tests run in parallel
+//! threads, each spawning CLI processes, so a shared token made CI flaky.
 
 #![allow(dead_code)]
 
