@@ -50,6 +50,55 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::skills::search_skills,
             commands::skills::suggest_skills,
             commands::app::ui_ready,
+            commands::agreements::lo_list,
+            commands::agreements::lo_open,
+            commands::agreements::lo_create,
+            commands::agreements::lo_save,
+            commands::agreements::lo_review,
+            commands::agreements::lo_make_template,
+            commands::agreements::mcra_list,
+            commands::agreements::mcra_open,
+            commands::agreements::mcra_create,
+            commands::agreements::mcra_save,
+            commands::agreements::mcra_move,
+            commands::agreements::mcra_diff,
+            commands::agreements::mcra_course_from_lo,
+            commands::pdf::mcra_pdf,
+            commands::pdf::lo_pdf,
+            commands::pdf::mcra_draft_pdf,
+            commands::agreements::mcra_export,
+            commands::agreements::mcra_import,
+            commands::agreements::lo_export_jsonld,
+            commands::pdf::mcra_save_pdf,
+            commands::pdf::lo_save_pdf,
+            commands::pdf::mcra_sealable,
+            commands::pdf::mcra_seal_pdf,
+            commands::preview::template_pdf_preview,
+            commands::preview::batch_row_pdf_preview,
+            commands::preview::register_pdf,
+            commands::preview::pdf_preview_info,
+            commands::batch::batch_import,
+            commands::batch::batch_list,
+            commands::batch::batch_review,
+            commands::batch::batch_exclude_row,
+            commands::batch::batch_preview_row,
+            commands::batch::batch_seal,
+            commands::batch::batch_control,
+            commands::register::register_list,
+            commands::register::register_export_csv,
+            commands::register::register_sealed_file,
+            commands::verify::verify_file,
+            commands::verify::verify_bytes,
+            commands::trust::trust_cache,
+            commands::trust::load_trusted_lists,
+            commands::trust::trust_providers,
+            commands::outbox::outbox_list,
+            commands::outbox::outbox_run,
+            commands::outbox::outbox_retry,
+            commands::outbox::outbox_cancel,
+            commands::settings::delivery_settings,
+            commands::settings::save_delivery_settings,
+            commands::settings::send_test_mail,
         ])
         .events(tauri_specta::collect_events![events::DeviceChanged])
         .error_handling(tauri_specta::ErrorHandlingMode::Throw)
@@ -72,6 +121,7 @@ pub fn run() {
     };
     let specta = specta_builder::<tauri::Wry>();
     let result = tauri::Builder::default()
+        .manage(commands::batch::BatchRuns::default())
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             let data_dir = match data_dir_arg {

@@ -403,3 +403,108 @@ fn template_commands_create_preview_link_a_skill_and_save() {
         "the refusal names the file and the line: {message}"
     );
 }
+
+#[test]
+fn agreement_files_cross_ipc_and_a_draft_is_not_sealed_before_the_token() {
+    use sealdesk_agreements::{samples, Direction, RecognitionType};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let catalogue = Catalogue::open(&dir.path().join("c.sqlite3")).expect("catalogue");
+    // No module: if sealing reached the token, the answer would be TokenMissing.
+    let selector = DeviceSelector {
+        module: Some(PathBuf::from("/nonexistent/sealdesk-test/libnothing.so")),
+        token_label: None,
+        key_id: None,
+    };
+    let (_app, window) = mock_app(AppState::new(catalogue, selector, Instant::now()));
+    let doc = samples::mcra("", Direction::Bidirectional, 2, RecognitionType::default());
+    let created = invoke(&window, "mcra_create", json!({ "document": doc })).expect("created");
+    let id = created["summary"]["id"].as_str().expect("an id").to_owned();
+
+    let out = dir.path().join("for-partner.json");
+    let written = invoke(
+        &window,
+        "mcra_export",
+        json!({ "ids": [id], "path": out.display().to_string() }),
+    )
+    .expect("exported");
+    assert_eq!(
+        written,
+        json!(out.display().to_string()),
+        "answers the path"
+    );
+    let imported = invoke(
+        &window,
+        "mcra_import",
+        json!({ "path": out.display().to_string() }),
+    )
+    .expect("imported");
+    assert_eq!(
+        imported[0]["id"],
+        json!(id),
+        "the same agreement: {imported}"
+    );
+    assert_eq!(imported[0]["version"], 2, "a new version: {imported}");
+    assert_eq!(
+        imported[0]["origin"], "import:for-partner.json",
+        "origin: {imported}"
+    );
+
+    let broken = dir.path().join("broken.json");
+    std::fs::write(
+        &broken,
+        br#"{"format": "sealdesk.mcra/9", "agreements": []}"#,
+    )
+    .expect("write");
+    let error = invoke(
+        &window,
+        "mcra_import",
+        json!({ "path": broken.display().to_string() }),
+    )
+    .expect_err("a newer format is refused");
+    assert_eq!(error["code"], "InvalidInput", "input error: {error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("update Sealdesk"),
+        "says what to do: {error}"
+    );
+    let error = invoke(
+        &window,
+        "mcra_export",
+        json!({ "ids": [id], "path": "a.json" }),
+    )
+    .expect_err("relative path refused");
+    assert_eq!(error["code"], "InvalidInput", "input error: {error}");
+
+    let error = invoke(
+        &window,
+        "mcra_sealable",
+        json!({ "id": id, "version": null }),
+    )
+    .expect_err("a draft may not be sealed");
+    assert_eq!(error["code"], "InvalidInput", "input error: {error}");
+    let pdf = dir.path().join("sealed.pdf");
+    let error = invoke(
+        &window,
+        "mcra_seal_pdf",
+        json!({ "id": id, "version": null, "lang": null, "path": pdf.display().to_string(),
+                "pin": "not-used-0000", "confirmFinalTry": false, "acceptNonSeal": false }),
+    )
+    .expect_err("a draft is not sealed");
+    assert_eq!(
+        error["code"], "InvalidInput",
+        "refused as a draft before the token is looked for: {error}"
+    );
+    assert!(!pdf.exists(), "no PDF written");
+
+    let saved = dir.path().join("printed.pdf");
+    invoke(
+        &window,
+        "mcra_save_pdf",
+        json!({ "id": id, "version": null, "lang": null, "path": saved.display().to_string() }),
+    )
+    .expect("the printed agreement is saved");
+    let bytes = std::fs::read(&saved).expect("saved PDF");
+    assert!(bytes.starts_with(b"%PDF-"), "a PDF was written");
+}

@@ -10,6 +10,7 @@ import type {
   TemplatePreviewView,
   TemplateSummaryView,
 } from "../ipc/backend";
+import { CredentialPdfStore } from "../pdf/credentialPdf.svelte";
 import { SealdeskError, toSealdeskError } from "../ipc/backend";
 
 /** The vocabularies the editor's pickers offer (keys of Rust's scheme table). */
@@ -48,6 +49,12 @@ export class TemplatesStore {
 
   constructor(backend: Backend) {
     this.#backend = backend;
+  }
+
+  /** The PDF of the open template as last saved (a SPECIMEN), or null when none is open. */
+  savedPdf(): CredentialPdfStore | null {
+    const s = this.open?.template.summary;
+    return s ? new CredentialPdfStore(this.#backend, { kind: "template", id: s.id, version: s.version }) : null;
   }
 
   async refresh(): Promise<void> {
