@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run.sh APP_BINARY
+# run.sh APP_BINARY [PYTEST_ARGS...]   (e.g. -k test_verify)
 #
 # End-to-end test of the REAL desktop app over WebDriver: a fresh SoftHSM2 test token
 # (tests/harness/mktoken.sh), a temporary data directory, tauri-driver in front of
@@ -10,11 +10,12 @@
 # (apt webkit2gtk-driver), python packages from tests/e2e/requirements.txt.
 set -euo pipefail
 
-if [[ $# -ne 1 ]]; then
-    echo "usage: $0 APP_BINARY" >&2
+if [[ $# -lt 1 ]]; then
+    echo "usage: $0 APP_BINARY [PYTEST_ARGS...]" >&2
     exit 2
 fi
 APP=$(realpath "$1")
+shift
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 # Free loopback ports unless told otherwise: a driver left by another run must not answer ours.
@@ -69,4 +70,4 @@ SEALDESK_E2E_DATA_DIR="$tmp/data" \
 SEALDESK_E2E_TOKEN_JSON="$tmp/token/token.json" \
 SEALDESK_E2E_DRIVER_URL="http://127.0.0.1:$PORT" \
 SEALDESK_E2E_SHOTS="${SEALDESK_E2E_SHOTS:-}" \
-    python3 -m pytest -p no:cacheprovider -q "$HERE"
+    python3 -m pytest -p no:cacheprovider -q "$HERE" "$@"
