@@ -22,7 +22,7 @@ export PATH := $(CARGO_HOME_BIN):$(PATH)
 APT_PACKAGES := build-essential pkg-config curl file \
 	libwebkit2gtk-4.1-dev libssl-dev libpcsclite-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev \
 	softhsm2 opensc pcscd vsmartcard-vpcd vsmartcard-vpicc python3-pycryptodome pcsc-tools libengine-pkcs11-openssl openssl \
-	xvfb xauth webkit2gtk-driver xdotool imagemagick poppler-utils xmlsec1
+	xvfb xauth webkit2gtk-driver xdotool imagemagick poppler-utils xmlsec1 qpdf libdbus-1-dev
 # Node and Python come from apt only when the machine has none (a Node from elsewhere ships its
 # own npm, and Debian's npm package would conflict with it).
 NODE_PACKAGES := $(if $(shell command -v npm),,nodejs npm)
@@ -110,6 +110,12 @@ bench:
 	cargo bench -p sealdesk-token --bench signing
 	@echo "batch: 2,000 and 10,000 credentials; sealed/s vs raw signatures/s (goal >= 0.95), token busy (goal >= 98 %), RSS"
 	cargo bench -p sealdesk-flows --bench batch
+	@echo "batch with PDFs: 300 credentials, PDFs off then on in the same run; sealed/raw, token busy, load average"
+	BATCH_SIZES=300 cargo bench -p sealdesk-flows --bench batch -- --pdf
+	@echo "render: credential PDFs per second per core (micro-credential sample, full and summary)"
+	cargo bench -p sealdesk-render --bench render
+	@echo "verify: sealed JAdES credentials/s with every check and cached trusted lists, 2 threads (goal >= 5,000) vs raw RSA verify/s"
+	cargo bench -p sealdesk-flows --bench verify
 
 measure: app
 	xvfb-run -a -s "-screen 0 1280x800x24" bash tests/e2e/measure.sh $(ROOT)/target/debug/sealdesk
