@@ -22,6 +22,9 @@ use crate::error::RenderError;
 use crate::labels::{has_labels, label};
 use crate::layout::{Column, Document, DocumentInfo, Rgb, Style};
 
+/// What starts each ESCO skill in the outcomes table (label, then its URI on the next line).
+const SKILL_BULLET: &str = "\u{2022} ";
+
 /// Full credential or one-page summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
@@ -588,10 +591,11 @@ impl Renderer<'_> {
                 .map(|o| {
                     let skills: Vec<String> = many(o.related_esco_skill.as_ref())
                         .chain(many(o.related_skill.as_ref()))
+                        // A bullet starts each skill, so its URI line below reads as its own.
                         .map(|s| match (self.text(s.pref_label.as_ref()), &s.id) {
-                            (Some(l), Some(id)) => format!("{l}\n{id}"),
-                            (Some(l), None) => l,
-                            (None, Some(id)) => id.clone(),
+                            (Some(l), Some(id)) => format!("{SKILL_BULLET}{l}\n{id}"),
+                            (Some(l), None) => format!("{SKILL_BULLET}{l}"),
+                            (None, Some(id)) => format!("{SKILL_BULLET}{id}"),
                             (None, None) => String::new(),
                         })
                         .collect();

@@ -245,6 +245,27 @@ fn every_annex1_value_is_real_text_in_english_and_in_bulgarian() {
             "the sample's skills were found ({})",
             uris.len()
         );
+        // Each skill label starts with a bullet, so a reader tells one skill from the next.
+        let mut labels = 0;
+        for outcome in skills {
+            let Some(Value::Array(related)) = outcome.get("relatedESCOSkill") else {
+                continue;
+            };
+            for skill in related {
+                let Some(label) = skill
+                    .pointer(&format!("/prefLabel/{lang}"))
+                    .and_then(Value::as_str)
+                else {
+                    continue;
+                };
+                labels += 1;
+                assert!(
+                    text.contains(&squash(&format!("\u{2022} {label}"))),
+                    "{lang}: skill {label:?} has its bullet"
+                );
+            }
+        }
+        assert!(labels >= 3, "{lang}: skill labels were checked ({labels})");
         for uri in &uris {
             assert!(
                 compact.contains(uri.as_str()),
