@@ -394,6 +394,15 @@ impl Renderer<'_> {
         Some(out)
     }
 
+    /// "Awarded to <learner>", or nothing when there is no learner yet (a template's preview).
+    fn awarded_to(&self, learner: &str) -> String {
+        if learner.trim().is_empty() {
+            String::new()
+        } else {
+            format!("{} {learner}", self.l("awardedTo"))
+        }
+    }
+
     fn full(
         &self,
         doc: &mut Document,
@@ -403,7 +412,7 @@ impl Renderer<'_> {
         annex: &annex1::Annex1Report,
         marking: &Marking,
     ) {
-        doc.title_band(title, &format!("{} {learner}", self.l("awardedTo")), logo);
+        doc.title_band(title, &self.awarded_to(learner), logo);
         if let Some(d) = self
             .model
             .display_parameter
@@ -841,7 +850,7 @@ impl Renderer<'_> {
         annex: &annex1::Annex1Report,
         marking: &Marking,
     ) {
-        doc.title_band(title, &format!("{} {learner}", self.l("awardedTo")), logo);
+        doc.title_band(title, &self.awarded_to(learner), logo);
         if let Marking::Specimen = marking {
             self.specimen_box(doc);
         }

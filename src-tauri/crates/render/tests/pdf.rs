@@ -466,3 +466,35 @@ fn a_language_the_credential_lacks_is_refused_by_name() {
         "says what to do: {err}"
     );
 }
+
+/// A template's preview has no learner yet: the title band says nothing rather than a dangling
+/// "Awarded to".
+#[test]
+fn no_learner_no_awarded_to_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut value = sample_value();
+    let subject = value
+        .get_mut("credentialSubject")
+        .and_then(Value::as_object_mut)
+        .expect("credentialSubject");
+    for key in ["fullName", "givenName", "familyName"] {
+        subject.remove(key);
+    }
+    let nameless = Credential::from_value(value, "nameless").expect("still a credential");
+    for (credential, name, expect) in [(sample(), "named", true), (nameless, "nameless", false)] {
+        for layout in [Layout::Full, Layout::Summary] {
+            let pdf = render_credential(
+                &credential,
+                &options(layout, "en", Marking::Specimen),
+                datetime!(2026-11-23 09:00:00 UTC),
+            )
+            .expect("render");
+            let path = write(dir.path(), &format!("{name}-{layout:?}.pdf"), &pdf.bytes);
+            assert_eq!(
+                text_of(&path).contains("Awarded to"),
+                expect,
+                "{name} {layout:?}: 'Awarded to' only with a learner"
+            );
+        }
+    }
+}
