@@ -17,6 +17,10 @@
 //! --separate-threads=yes`: the `sealdesk-token` thread's instructions are then the signatures
 //! only, every other thread's are the batch's own cost).
 
+/// The allocator of the app and the CLI, so the figures are theirs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};

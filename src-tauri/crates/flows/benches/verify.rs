@@ -13,6 +13,10 @@
 //! `cargo bench -p sealdesk-flows --bench verify` (env VERIFY_SECONDS=3, VERIFY_THREADS=2;
 //! VERIFY_PROFILE=1 runs the full verification only, for callgrind or perf).
 
+/// The allocator of the app and the CLI, so the figures are theirs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::Command;
 use std::time::{Duration, Instant};
 

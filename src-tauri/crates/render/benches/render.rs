@@ -6,6 +6,10 @@
 //! `valgrind --tool=callgrind --toggle-collect='*render_credential*'` at two values of N, the
 //! difference ÷ the difference in N (the warm-up render is the same in both).
 
+/// The allocator of the app and the CLI, so the figures are theirs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::Path;
 use std::time::Instant;
 
