@@ -299,6 +299,40 @@ pub(crate) fn appearance_stream(
     Ok(Stream::new(dict, content))
 }
 
+/// The font program as a stream, deflated. Deflating a subset at lopdf's level 9 cost more than
+/// the rest of the seal block, and a batch's blocks mostly share one subset, so the last few
+/// results are kept per thread (keyed by the program's bytes: the same input, the same output).
+fn compressed_program(dict: Dictionary, program: &[u8]) -> Stream {
+    const KEPT: usize = 8;
+    thread_local! {
+        static DEFLATED: std::cell::RefCell<Vec<(Vec<u8>, Stream)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let make = || {
+        let mut stream = Stream::new(dict, program.to_vec());
+        if let Err(e) = stream.compress() {
+            // Uncompressed is as valid, only larger.
+            tracing::debug!(error = %e, "the seal block's font program is stored uncompressed");
+        }
+        stream
+    };
+    DEFLATED.with(|kept| {
+        let Ok(mut kept) = kept.try_borrow_mut() else {
+            return make();
+        };
+        // The dictionary depends on the program only (its Length1), so the kept stream is whole.
+        if let Some((_, stream)) = kept.iter().find(|(bytes, _)| bytes.as_slice() == program) {
+            return stream.clone();
+        }
+        let stream = make();
+        if kept.len() == KEPT {
+            kept.remove(0);
+        }
+        kept.push((program.to_vec(), stream.clone()));
+        stream
+    })
+}
+
 /// Adds a Type0 font (Identity-H over a CIDFontType2 with the embedded subset program, `/W`
 /// from the advances, `/ToUnicode` so the block is real text) to `up`; returns its id.
 fn put_font(
@@ -317,11 +351,7 @@ fn put_font(
 
     let mut program = Dictionary::new();
     program.set("Length1", Object::Integer(font.font.program.len() as i64));
-    let mut program = Stream::new(program, font.font.program.clone());
-    if let Err(e) = program.compress() {
-        // Uncompressed is as valid, only larger.
-        tracing::debug!(error = %e, "the seal block's font program is stored uncompressed");
-    }
+    let program = compressed_program(program, &font.font.program);
     let program_id = up.new_id();
     up.put(program_id, &Object::Stream(program))?;
 

@@ -296,3 +296,52 @@ fn a_sealed_lithuanian_mcra_pdf_has_its_seal_block_in_lithuanian_in_an_embedded_
         "no English label in the block: {flat}"
     );
 }
+
+/// The seal block's deflated font program is kept per thread: a PDF sealed again in the same
+/// thread (the cache warm) is byte for byte the one sealed first (cold), as a batch rerun needs.
+#[test]
+fn sealing_again_with_the_font_program_kept_gives_the_same_bytes() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let token = TestToken::shared();
+    let signer = open(token);
+    let at = datetime!(2026-11-23 10:00:00 UTC);
+    let info = CertificateInfo::from_der(signer.certificate()).expect("certificate");
+    let options = RenderOptions {
+        layout: Layout::Full,
+        language: Some("bg".into()),
+        marking: Marking::Sealed(SealInfo {
+            holder: holder(&info),
+            organization_identifier: info.organization_identifier.clone(),
+            sealed_at: at,
+            sealed_file: None,
+        }),
+        accent: None,
+    };
+    let rendered =
+        render_credential(&bulgarian_credential(), &options, at).expect("the credential renders");
+    let mut seal = PdfSealOptions::default();
+    if let Some((page, rect)) = rendered.seal_field {
+        seal.page = page;
+        seal.rect = rect;
+    }
+    // In a fresh thread, so the first seal surely starts with nothing kept.
+    let (first, second) = std::thread::scope(|s| {
+        s.spawn(|| {
+            let first = seal_pdf(&rendered.bytes, &signer, &seal, at).expect("seals cold");
+            let second = seal_pdf(&rendered.bytes, &signer, &seal, at).expect("seals warm");
+            (first, second)
+        })
+        .join()
+        .expect("the sealing thread")
+    });
+    assert!(
+        first
+            .windows(b"/FontFile2".len())
+            .any(|w| w == b"/FontFile2"),
+        "the seal block embeds its font program"
+    );
+    assert_eq!(
+        first, second,
+        "the same PDF, key and time give the same bytes"
+    );
+}
