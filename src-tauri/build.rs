@@ -35,6 +35,7 @@ const COMMANDS: &[&str] = &[
     "mcra_diff",
     "mcra_course_from_lo",
     "mcra_pdf",
+    "mcra_print_languages",
     "lo_pdf",
     "mcra_draft_pdf",
     "mcra_export",

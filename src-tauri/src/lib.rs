@@ -64,6 +64,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::agreements::mcra_diff,
             commands::agreements::mcra_course_from_lo,
             commands::pdf::mcra_pdf,
+            commands::pdf::mcra_print_languages,
             commands::pdf::lo_pdf,
             commands::pdf::mcra_draft_pdf,
             commands::agreements::mcra_export,

@@ -69,6 +69,58 @@ fn committed_bindings_match_the_commands() {
     );
 }
 
+/// A command the window calls must also be declared in build.rs and allowed in the capability,
+/// else Tauri refuses it at run time ("not allowed"), which no compiler sees.
+#[test]
+fn every_command_is_declared_and_allowed() {
+    let text = |path: &str| {
+        std::fs::read_to_string(repo_root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+    };
+    // `__TAURI_INVOKE<Type>("name", …)`: the first quoted word after each call.
+    let called: std::collections::BTreeSet<String> = text("ui/src/lib/ipc/bindings.ts")
+        .split("__TAURI_INVOKE<")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').nth(1))
+        .map(str::to_owned)
+        .collect();
+    assert!(
+        called.len() > 40,
+        "the bindings' commands were found: {called:?}"
+    );
+    let build = text("src-tauri/build.rs");
+    let list = build
+        .split("const COMMANDS: &[&str] = &[")
+        .nth(1)
+        .and_then(|rest| rest.split("];").next())
+        .expect("build.rs lists COMMANDS");
+    let declared: std::collections::BTreeSet<String> = list
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect();
+    let capability: Value =
+        serde_json::from_str(&text("src-tauri/capabilities/main.json")).expect("capability JSON");
+    let allowed: std::collections::BTreeSet<String> = capability["permissions"]
+        .as_array()
+        .expect("permissions")
+        .iter()
+        .filter_map(Value::as_str)
+        .filter_map(|p| p.strip_prefix("allow-"))
+        .map(|p| p.replace('-', "_"))
+        .collect();
+    let undeclared: Vec<_> = called.difference(&declared).collect();
+    assert!(
+        undeclared.is_empty(),
+        "called but not in build.rs COMMANDS: {undeclared:?}"
+    );
+    let refused: Vec<_> = called.difference(&allowed).collect();
+    assert!(
+        refused.is_empty(),
+        "called but not allowed in capabilities/main.json: {refused:?}"
+    );
+}
+
 #[test]
 fn data_dir_comes_from_either_argument_form() {
     let parse = |args: &[&str]| data_dir_argument(args.iter().map(OsString::from));

@@ -409,6 +409,21 @@ def test_exchange_an_agreement_with_the_partner_and_seal_its_pdf(app, token_fact
     press(app, "mcra-pdf-save")
     wait_until(app, lambda d: d.find_element(*by_testid("mcra-file-written")).get_attribute("data-what") == "PDF", "the PDF written")
     assert printed.read_bytes().startswith(b"%PDF-"), "a PDF was saved"
+    # The same agreement printed for a French partner: Rust's languages offered, named in themselves.
+    offered = {o.get_attribute("value"): o.text for o in Select(app.find_element(*by_testid("mcra-pdf-lang"))).options}
+    assert {"en", "fr", "de", "es", "it", "lt"} <= set(offered), f"every fixed-text language offered: {offered}"
+    assert "Français" in offered["fr"], f"French named in French: {offered['fr']!r}"
+    choose(app, "mcra-pdf-lang", "fr")
+    printed_fr = tmp_path / "printed-fr.pdf"
+    fill(app, "mcra-pdf-path", str(printed_fr))
+    press(app, "mcra-pdf-save")
+    wait_until(app, lambda d: d.find_element(*by_testid("mcra-file-written")).get_attribute("data-path").endswith("printed-fr.pdf"), "the French PDF written")
+    def pdf_text(pdf):
+        return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True, text=True, timeout=60).stdout
+    french, first = pdf_text(printed_fr), pdf_text(printed)
+    assert "Accord type de reconnaissance de crédits" in french, f"the French fixed texts: {french[:400]!r}"
+    assert "Accord type de reconnaissance de crédits" not in first, "the first PDF was in the agreement's own language"
+    choose(app, "mcra-pdf-lang", "")
     sealed = tmp_path / "sealed.pdf"
     fill(app, "mcra-pdf-path", str(sealed))
     press(app, "mcra-pdf-seal")

@@ -36,6 +36,13 @@ pub async fn mcra_pdf(
     .await
 }
 
+/// The languages an agreement can be printed in (its fixed texts), each named in itself.
+#[tauri::command]
+#[specta::specta]
+pub fn mcra_print_languages() -> Result<Vec<sealdesk_flows::PrintLanguageView>, IpcError> {
+    Ok(sealdesk_flows::mcra_print_languages()?)
+}
+
 /// The printed learning opportunity `id` (latest version unless `version`) in `lang` (or its
 /// default language when `None`).
 #[tauri::command]

@@ -783,6 +783,35 @@ pub fn mcra_texts(lang: &str) -> Result<BTreeMap<String, String>, FlowError> {
     Ok(texts::fixed_texts(lang)?)
 }
 
+/// A language an agreement can be printed in.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct PrintLanguageView {
+    /// ISO 639-1 code (`fr`).
+    pub code: String,
+    /// Its name in itself (`Français`).
+    pub name: String,
+}
+
+/// The languages the agreement's fixed texts (headings, clauses, labels) exist in, each named
+/// in itself, in the order the window offers them.
+pub fn mcra_print_languages() -> Result<Vec<PrintLanguageView>, FlowError> {
+    texts::LANGUAGES
+        .iter()
+        .map(|code| {
+            let name = texts::fixed_texts(code)?
+                .get("language.name")
+                .cloned()
+                .unwrap_or_else(|| code.to_uppercase());
+            Ok(PrintLanguageView {
+                code: (*code).to_owned(),
+                name,
+            })
+        })
+        .collect()
+}
+
 fn audit(
     catalogue: &Catalogue,
     now: OffsetDateTime,

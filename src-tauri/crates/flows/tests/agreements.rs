@@ -301,6 +301,31 @@ fn fixed_texts_come_in_the_agreement_language() {
 }
 
 #[test]
+fn print_languages_are_those_with_fixed_texts_each_named_in_itself() {
+    let langs = mcra_print_languages().expect("languages");
+    let codes: Vec<&str> = langs.iter().map(|l| l.code.as_str()).collect();
+    assert_eq!(
+        codes,
+        ["en", "fr", "de", "es", "it", "lt"],
+        "every fixed-text language"
+    );
+    for lang in &langs {
+        assert!(mcra_texts(&lang.code).is_ok(), "{} prints", lang.code);
+        assert_ne!(
+            lang.name.to_lowercase(),
+            lang.code,
+            "{} has a name, not its code",
+            lang.code
+        );
+    }
+    let fr = langs.iter().find(|l| l.code == "fr").expect("fr");
+    assert_eq!(fr.name, "Français", "named in itself");
+    let mut names: Vec<&str> = langs.iter().map(|l| l.name.as_str()).collect();
+    names.dedup();
+    assert_eq!(names.len(), langs.len(), "no two alike: {names:?}");
+}
+
+#[test]
 fn an_exchange_file_written_to_a_chosen_path_is_imported_from_it() {
     let dir = tempfile::tempdir().expect("tmp");
     let ours = catalogue(&dir, "ours.sqlite3");

@@ -16,6 +16,7 @@ import type {
   McraState,
   McraSummaryView,
   McraView,
+  PrintLanguageView,
   SealedAgreementView,
 } from "../ipc/backend";
 import { SealdeskError, toSealdeskError } from "../ipc/backend";
@@ -188,6 +189,12 @@ export class AgreementsStore {
 
   /** The printed learning opportunity (asked for when its preview is opened). */
   loPdfBytes = $state<Uint8Array | null>(null);
+  /** The languages an agreement prints in (Rust's list), and the one chosen for saved and
+   * sealed PDFs ("" = the agreement's own). */
+  printLanguages = $state<PrintLanguageView[]>([]);
+  mcraPrintLang = $state("");
+  /** The language chosen for the saved module description ("" = its default). */
+  loPrintLang = $state("");
   loPdfLoading = $state(false);
   loPdfError = $state<string | null>(null);
 
@@ -366,7 +373,7 @@ export class AgreementsStore {
   async saveLoPdf(path: string): Promise<boolean> {
     const current = this.lo;
     if (!current) return false;
-    return this.loFile("PDF", () => this.backend.loSavePdf(current.summary.id, current.summary.version, null, path));
+    return this.loFile("PDF", () => this.backend.loSavePdf(current.summary.id, current.summary.version, this.loPrintLang || null, path));
   }
 
   private async loFile(what: string, write: () => Promise<string>): Promise<boolean> {
@@ -557,11 +564,21 @@ export class AgreementsStore {
     return this.mcraFile("exchange file", () => this.backend.mcraExport([current.summary.id], path));
   }
 
+  /** Loads the languages an agreement can be printed in (once). */
+  async loadPrintLanguages(): Promise<void> {
+    if (this.printLanguages.length) return;
+    try {
+      this.printLanguages = await this.backend.mcraPrintLanguages();
+    } catch (reason) {
+      this.fileError = toSealdeskError(reason);
+    }
+  }
+
   /** Saves the printed shown version of the open agreement to `path`. */
   async saveMcraPdf(path: string): Promise<boolean> {
     const current = this.mcra;
     if (!current) return false;
-    return this.mcraFile("PDF", () => this.backend.mcraSavePdf(current.summary.id, current.summary.version, null, path));
+    return this.mcraFile("PDF", () => this.backend.mcraSavePdf(current.summary.id, current.summary.version, this.mcraPrintLang || null, path));
   }
 
   /** Asks Rust whether the shown version may be sealed; true opens the PIN dialog, false
@@ -592,7 +609,7 @@ export class AgreementsStore {
     this.written = null;
     this.sealed = null;
     try {
-      const sealed = await this.backend.mcraSealPdf(current.summary.id, current.summary.version, null, path, pin, confirmFinalTry, acceptNonSeal);
+      const sealed = await this.backend.mcraSealPdf(current.summary.id, current.summary.version, this.mcraPrintLang || null, path, pin, confirmFinalTry, acceptNonSeal);
       this.sealed = sealed;
       this.written = { what: "sealed PDF", path: sealed.output };
       this.announcement = `Sealed the agreement into ${sealed.output}.`;

@@ -49,6 +49,7 @@ import type {
   McraState,
   McraSummaryView,
   McraView,
+  PrintLanguageView,
   SealedAgreementView,
   TemplateView as LoTemplateResult,
 } from "./bindings";
@@ -65,6 +66,7 @@ export type {
   McraState,
   McraSummaryView,
   McraView,
+  PrintLanguageView,
   SealedAgreementView,
 } from "./bindings";
 
@@ -205,6 +207,8 @@ export interface Backend {
   mcraImport(path: string): Promise<McraSummaryView[]>;
   /** Writes a learning opportunity as ELM JSON-LD to `path`; the path written. */
   loExportJsonld(id: string, version: number | null, path: string): Promise<string>;
+  /** The languages an agreement can be printed in, each named in itself. */
+  mcraPrintLanguages(): Promise<PrintLanguageView[]>;
   /** Saves the printed agreement to `path`; the path written. */
   mcraSavePdf(id: string, version: number | null, lang: string | null, path: string): Promise<string>;
   /** Saves the printed learning opportunity to `path`; the path written. */
@@ -339,6 +343,7 @@ export const tauriBackend: Backend = {
   mcraExport: (ids, path) => call(() => commands.mcraExport(ids, path)),
   mcraImport: (path) => call(() => commands.mcraImport(path)),
   loExportJsonld: (id, version, path) => call(() => commands.loExportJsonld(id, version, path)),
+  mcraPrintLanguages: () => call(() => commands.mcraPrintLanguages()),
   mcraSavePdf: (id, version, lang, path) => call(() => commands.mcraSavePdf(id, version, lang, path)),
   loSavePdf: (id, version, lang, path) => call(() => commands.loSavePdf(id, version, lang, path)),
   mcraSealable: (id, version) => call(async () => void (await commands.mcraSealable(id, version))),

@@ -92,6 +92,8 @@ export const commands = {
 	 *  the agreement's own language when `None`).
 	 */
 	mcraPdf: (id: string, version: number | null, lang: string | null) => __TAURI_INVOKE<number[]>("mcra_pdf", { id, version, lang }),
+	/**  The languages an agreement can be printed in (its fixed texts), each named in itself. */
+	mcraPrintLanguages: () => __TAURI_INVOKE<PrintLanguageView[]>("mcra_print_languages"),
 	/**
 	 *  The printed learning opportunity `id` (latest version unless `version`) in `lang` (or its
 	 *  default language when `None`).
@@ -1070,6 +1072,14 @@ export type PreviewFactView = {
 	label: string,
 	/**  Its value. */
 	value: string,
+};
+
+/**  A language an agreement can be printed in. */
+export type PrintLanguageView = {
+	/**  ISO 639-1 code (`fr`). */
+	code: string,
+	/**  Its name in itself (`Français`). */
+	name: string,
 };
 
 /**  One problem of a sheet, by cell. */
