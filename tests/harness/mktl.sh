@@ -31,6 +31,12 @@ trap 'echo "mktl: failed at line $LINENO; last lines of $LOG:" >&3; tail -n 15 "
 export OPENSSL_CONF=/dev/null
 
 b64() { openssl x509 -in "$1" -outform DER | base64 -w0; }
+# The certificate's subject key identifier, base64 (listed beside the certificate, as real lists do).
+ski() {
+    local hex
+    hex=$(openssl x509 -in "$1" -noout -ext subjectKeyIdentifier | tail -n 1 | tr -d ' :\n')
+    printf '%b' "$(sed 's/../\\x&/g' <<<"$hex")" | base64 -w0
+}
 for who in tl-signer lotl-signer; do
     openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/$who.key" -out "$W/$who.pem" -days 365 \
         -subj "/C=ZZ/O=Sealdesk TEST/CN=Sealdesk TEST $who" >>"$LOG" 2>&1
@@ -49,7 +55,7 @@ cat >"$W/tl-template.xml" <<EOF
 <?xml version="1.0" encoding="UTF-8"?>
 <TrustServiceStatusList $NS Id="tsl" TSLTag="http://uri.etsi.org/19612/TSLTag">$(scheme http://uri.etsi.org/TrstSvc/TrustedList/TSLType/EUgeneric ZZ 1)</SchemeInformation>
 <TrustServiceProviderList><TrustServiceProvider><TSPInformation><TSPName><Name xml:lang="en">Sealdesk TEST Trust Services</Name><Name xml:lang="fr">Services de confiance TEST Sealdesk</Name></TSPName><TSPTradeName><Name xml:lang="en">VATZZ-0000000000</Name></TSPTradeName><TSPAddress><PostalAddresses><PostalAddress xml:lang="en"><StreetAddress>1 Test Street</StreetAddress><Locality>Testville</Locality><PostalCode>00000</PostalCode><CountryName>ZZ</CountryName></PostalAddress></PostalAddresses><ElectronicAddress><URI xml:lang="en">mailto:tsp@example.invalid</URI></ElectronicAddress></TSPAddress><TSPInformationURI><URI xml:lang="en">https://tsp.example.invalid/</URI></TSPInformationURI></TSPInformation>
-<TSPServices><TSPService><ServiceInformation><ServiceTypeIdentifier>http://uri.etsi.org/TrstSvc/Svctype/CA/QC</ServiceTypeIdentifier><ServiceName><Name xml:lang="en">Sealdesk Test QTSP (NOT QUALIFIED) Seal CA</Name></ServiceName><ServiceDigitalIdentity><DigitalId><X509Certificate>$(b64 "$CA")</X509Certificate></DigitalId></ServiceDigitalIdentity><ServiceStatus>http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/granted</ServiceStatus><StatusStartingTime>2016-07-01T00:00:00Z</StatusStartingTime>
+<TSPServices><TSPService><ServiceInformation><ServiceTypeIdentifier>http://uri.etsi.org/TrstSvc/Svctype/CA/QC</ServiceTypeIdentifier><ServiceName><Name xml:lang="en">Sealdesk Test QTSP (NOT QUALIFIED) Seal CA</Name></ServiceName><ServiceDigitalIdentity><DigitalId><X509Certificate>$(b64 "$CA")</X509Certificate></DigitalId><DigitalId><X509SKI>$(ski "$CA")</X509SKI></DigitalId></ServiceDigitalIdentity><ServiceStatus>http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/granted</ServiceStatus><StatusStartingTime>2016-07-01T00:00:00Z</StatusStartingTime>
 <ServiceInformationExtensions><Extension Critical="false"><AdditionalServiceInformation><URI xml:lang="en">http://uri.etsi.org/TrstSvc/TrustedList/SvcInfoExt/ForeSeals</URI></AdditionalServiceInformation></Extension><Extension Critical="true"><tie:Qualifications><tie:QualificationElement><tie:Qualifiers><tie:Qualifier uri="http://uri.etsi.org/TrstSvc/TrustedList/SvcInfoExt/QCWithQSCD"/><tie:Qualifier uri="http://uri.etsi.org/TrstSvc/TrustedList/SvcInfoExt/QCForESeal"/></tie:Qualifiers><tie:CriteriaList assert="all"><tie:KeyUsage><tie:KeyUsageBit name="nonRepudiation">true</tie:KeyUsageBit></tie:KeyUsage></tie:CriteriaList></tie:QualificationElement></tie:Qualifications></Extension></ServiceInformationExtensions>
 </ServiceInformation></TSPService></TSPServices></TrustServiceProvider></TrustServiceProviderList>$SIG</TrustServiceStatusList>
 EOF

@@ -359,7 +359,7 @@ pub(crate) fn qualification_check(
         status,
         message: format!("{message}{age}"),
     };
-    Some(match trust.lists.decide(&s.signer_der, &[], at) {
+    Some(match trust.lists.decide(&s.signer_der, &s.chain_der, at) {
         Ok(d) => {
             let by = d
                 .service

@@ -174,6 +174,10 @@ pub struct SignatureReport {
     /// The signer certificate DER (x5c\[0\]), empty if absent.
     #[serde(skip)]
     pub signer_der: Vec<u8>,
+    /// The other certificates the seal carries (x5c\[1..\], then xVals), as DER: where a trusted
+    /// list's CA may be found above an intermediate CA.
+    #[serde(skip)]
+    pub chain_der: Vec<Vec<u8>>,
     /// The claimed signing time, if any.
     #[serde(with = "time::serde::rfc3339::option")]
     pub claimed_signing_time: Option<OffsetDateTime>,
@@ -672,6 +676,12 @@ fn check_signature(
         header: facts,
         signer,
         signer_der: x5c.first().cloned().unwrap_or_default(),
+        chain_der: x5c
+            .iter()
+            .skip(1)
+            .chain(extra_certs.iter())
+            .cloned()
+            .collect(),
         claimed_signing_time: claimed,
         signing_time_source: source,
         level,

@@ -81,12 +81,8 @@ pub fn decide(
     let info =
         CertificateInfo::from_der_cached(cert_der).map_err(TrustError::SubjectCertificate)?;
     let cert = x509_cached(cert_der).map_err(TrustError::crypto("reading the certificate"))?;
-    let mut chain_certs = vec![cert];
-    for c in chain {
-        if let Ok(x) = x509_cached(c) {
-            chain_certs.push(x);
-        }
-    }
+    let pool: Vec<X509> = chain.iter().filter_map(|c| x509_cached(c).ok()).collect();
+    let chain_certs = issuer_path(cert, &pool);
     let not_qualified = |reasons: Vec<String>, service: Option<ServiceMatch>| Decision {
         level: Level::NotQualified,
         reasons,
@@ -272,10 +268,39 @@ fn is_granted(state: &ServiceState, at: OffsetDateTime) -> bool {
         )
 }
 
-/// Did one of the service's identities issue one of the chain's certificates?
+/// The certificate and its issuers found in `pool`, each link checked by its signature: only
+/// these may meet a trusted list's CA. A certificate merely carried beside the seal proves
+/// nothing (anyone can add a genuine intermediate CA's certificate to a forged seal).
+fn issuer_path(cert: X509, pool: &[X509]) -> Vec<X509> {
+    const MAX_DEPTH: usize = 8;
+    let mut path = vec![cert];
+    while path.len() < MAX_DEPTH {
+        let Some(last) = path.last() else { break };
+        if last.issued(last) == X509VerifyResult::OK {
+            break; // self-issued: the top
+        }
+        let issuer = pool.iter().find(|ca| {
+            ca.issued(last) == X509VerifyResult::OK
+                && ca
+                    .public_key()
+                    .ok()
+                    .is_some_and(|k| last.verify(&k).unwrap_or(false))
+                && !path.iter().any(|p| p.as_ref() == ca.as_ref())
+        });
+        match issuer {
+            Some(ca) => path.push(ca.clone()),
+            None => break,
+        }
+    }
+    path
+}
+
+/// Did one of the service's identities issue one of the chain's certificates (`chain`: the
+/// certificate first, then its issuers, each link checked)? Only a listed certificate counts:
+/// a key identifier (X509SKI) alone can be copied into a forged CA or certificate, and TS 119 612
+/// gives every CA/QC service its certificate.
 fn identity_issued(s: &Service, chain: &[X509]) -> bool {
     let mut certs = Vec::new();
-    let mut skis: Vec<&[u8]> = Vec::new();
     for st in std::iter::once(&s.current).chain(s.history.iter()) {
         certs.extend(
             st.identity
@@ -283,20 +308,15 @@ fn identity_issued(s: &Service, chain: &[X509]) -> bool {
                 .iter()
                 .filter_map(|d| x509_cached(d).ok()),
         );
-        skis.extend(st.identity.skis.iter().map(Vec::as_slice));
     }
     chain.iter().any(|subject| {
-        let by_cert = certs.iter().any(|ca| {
+        certs.iter().any(|ca| {
             ca.issued(subject) == X509VerifyResult::OK
                 && ca
                     .public_key()
                     .ok()
                     .is_some_and(|k| subject.verify(&k).unwrap_or(false))
-        });
-        let by_ski = subject
-            .authority_key_id()
-            .is_some_and(|aki| skis.iter().any(|s| *s == aki.as_slice()));
-        by_cert || by_ski
+        })
     })
 }
 

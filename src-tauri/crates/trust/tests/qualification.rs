@@ -184,3 +184,109 @@ fn official_sample_test_ca_is_on_no_trusted_list() {
         d.reasons
     );
 }
+
+/// A trusted list that names a root CA qualifies a seal issued by an intermediate CA below it
+/// when the seal carries the intermediate (x5c or xVals), as DSS does; a forged seal that only
+/// carries that genuine intermediate beside it, signed by a look-alike CA, is not qualified; nor
+/// is one under a look-alike root that copies the listed root's name and key identifier.
+#[test]
+fn a_listed_root_qualifies_through_a_carried_intermediate_but_not_a_forgery() {
+    let token = TestToken::shared();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let harness_cnf = token.dir.join("pki/openssl.cnf");
+    let ext = "[ req ]\ndistinguished_name = dn\nprompt = no\n[ dn ]\nCN = unused\n\
+               [ root ]\nbasicConstraints = critical, CA:TRUE\n\
+               keyUsage = critical, keyCertSign, cRLSign\nsubjectKeyIdentifier = hash\n\
+               [ inter ]\nbasicConstraints = critical, CA:TRUE, pathlen:0\n\
+               keyUsage = critical, keyCertSign, cRLSign\nsubjectKeyIdentifier = hash\n\
+               authorityKeyIdentifier = keyid:always\n";
+    std::fs::write(dir.path().join("ext.cnf"), ext).expect("ext.cnf");
+    let script = r#"
+set -euo pipefail
+ca() { openssl req -x509 -config ext.cnf -extensions root -newkey rsa:2048 -nodes -keyout "$1.key" -subj "$2" -days 30 -out "$1.pem"; }
+csr() { openssl req -new -config ext.cnf -newkey rsa:2048 -nodes -keyout "$1.key" -subj "$2" -out "$1.csr"; }
+sign() { openssl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2.key" -set_serial "$3" -days 30 -sha256 -extfile "$4" -extensions "$5" -out "$1.pem"; }
+ca ca "/CN=Chain Root (TEST)"
+csr inter "/CN=Chain Issuing CA (TEST)"
+sign inter ca 2 ext.cnf inter
+csr leaf "/C=FR/O=Chain Test (TEST)/CN=Chain seal (TEST)"
+sign leaf inter 3 "$HARNESS_CNF" v3_qseal
+ca evil "/CN=Chain Issuing CA (TEST)"
+csr forged "/C=FR/O=Chain Test (TEST)/CN=Chain seal (TEST)"
+sign forged evil 3 "$HARNESS_CNF" v3_qseal
+rootski=$(openssl x509 -in ca.pem -noout -ext subjectKeyIdentifier | tail -n 1 | tr -d ' ')
+printf '[ req ]\ndistinguished_name = dn\nprompt = no\n[ dn ]\nCN = unused\n[ spoof ]\nbasicConstraints = critical, CA:TRUE\nkeyUsage = critical, keyCertSign, cRLSign\nsubjectKeyIdentifier = %s\n' "$rootski" > spoof.cnf
+openssl req -x509 -config spoof.cnf -extensions spoof -newkey rsa:2048 -nodes -keyout spoof.key -subj "/CN=Chain Root (TEST)" -days 30 -out spoof.pem
+csr spoofed "/C=FR/O=Chain Test (TEST)/CN=Chain seal (TEST)"
+sign spoofed spoof 4 "$HARNESS_CNF" v3_qseal
+for c in inter leaf forged spoof spoofed; do openssl x509 -in "$c.pem" -outform DER -out "$c.der"; done
+"#;
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .current_dir(dir.path())
+        .env("HARNESS_CNF", &harness_cnf)
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "test PKI: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tl = dir.path().join("ZZ-chain-tl.xml");
+    let lotl = dir.path().join("LOTL-chain.xml");
+    let made = Command::new("bash")
+        .arg(repo_root().join("tests/harness/mktl.sh"))
+        .arg(dir.path())
+        .arg(&tl)
+        .arg(&lotl)
+        .output()
+        .expect("bash runs");
+    assert!(
+        made.status.success(),
+        "mktl.sh: {}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let lists = load(&[&lotl, &tl]);
+    let der = |name: &str| std::fs::read(dir.path().join(format!("{name}.der"))).expect(name);
+    let (inter, leaf, forged) = (der("inter"), der("leaf"), der("forged"));
+    let now = OffsetDateTime::now_utc();
+
+    let alone = lists.decide(&leaf, &[], now).expect("decides");
+    assert_eq!(
+        alone.level,
+        Level::NotQualified,
+        "without its intermediate the seal's issuer is on no list: {:?}",
+        alone.reasons
+    );
+    let through = lists
+        .decide(&leaf, std::slice::from_ref(&inter), now)
+        .expect("decides");
+    assert_eq!(
+        through.level,
+        Level::QualifiedSealQscd,
+        "the listed root issued the carried intermediate: {:?}",
+        through.reasons
+    );
+    let fake = lists
+        .decide(&forged, std::slice::from_ref(&inter), now)
+        .expect("decides");
+    assert_eq!(
+        fake.level,
+        Level::NotQualified,
+        "a genuine intermediate carried beside a forged seal proves nothing: {:?}",
+        fake.reasons
+    );
+    // The list also gives the root's key identifier (X509SKI); a look-alike root with the same
+    // name and that key identifier, carried by the seal, must not pass for the listed root.
+    let (spoof, spoofed) = (der("spoof"), der("spoofed"));
+    let copied = lists
+        .decide(&spoofed, std::slice::from_ref(&spoof), now)
+        .expect("decides");
+    assert_eq!(
+        copied.level,
+        Level::NotQualified,
+        "a copied key identifier proves nothing: {:?}",
+        copied.reasons
+    );
+}
