@@ -426,16 +426,26 @@ impl Renderer<'_> {
         }
         // Learner.
         if let Some(s) = &self.model.credential_subject {
-            doc.heading(self.l("learner"));
-            doc.key_value(self.l("name"), learner);
+            // A template's preview has no learner yet: no heading over nothing.
+            let mut facts: Vec<(&str, String)> = Vec::new();
+            if !learner.trim().is_empty() {
+                facts.push((self.l("name"), learner.to_owned()));
+            }
             if let Some(d) = &s.date_of_birth {
-                doc.key_value(self.l("dateOfBirth"), &date(d));
+                facts.push((self.l("dateOfBirth"), date(d)));
             }
             if let Some(id) = s.national_id.as_ref().and_then(|i| self.identifier(i)) {
-                doc.key_value(self.l("nationalId"), &id);
+                facts.push((self.l("nationalId"), id));
             }
             for id in many(s.identifier.as_ref()).filter_map(|i| self.identifier(i)) {
-                doc.key_value(self.l("identifier"), &id);
+                facts.push((self.l("identifier"), id));
+            }
+            facts.retain(|(_, value)| !value.trim().is_empty());
+            if !facts.is_empty() {
+                doc.heading(self.l("learner"));
+                for (label, value) in &facts {
+                    doc.key_value(label, value);
+                }
             }
             // Claims.
             for claim in many(s.has_claim.as_ref()) {

@@ -468,7 +468,7 @@ fn a_language_the_credential_lacks_is_refused_by_name() {
 }
 
 /// A template's preview has no learner yet: the title band says nothing rather than a dangling
-/// "Awarded to".
+/// "Awarded to", and no "Learner" heading stands over nothing.
 #[test]
 fn no_learner_no_awarded_to_line() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -477,7 +477,14 @@ fn no_learner_no_awarded_to_line() {
         .get_mut("credentialSubject")
         .and_then(Value::as_object_mut)
         .expect("credentialSubject");
-    for key in ["fullName", "givenName", "familyName"] {
+    for key in [
+        "fullName",
+        "givenName",
+        "familyName",
+        "dateOfBirth",
+        "nationalID",
+        "identifier",
+    ] {
         subject.remove(key);
     }
     let nameless = Credential::from_value(value, "nameless").expect("still a credential");
@@ -490,11 +497,19 @@ fn no_learner_no_awarded_to_line() {
             )
             .expect("render");
             let path = write(dir.path(), &format!("{name}-{layout:?}.pdf"), &pdf.bytes);
+            let text = text_of(&path);
             assert_eq!(
-                text_of(&path).contains("Awarded to"),
+                text.contains("Awarded to"),
                 expect,
                 "{name} {layout:?}: 'Awarded to' only with a learner"
             );
+            if layout == Layout::Full {
+                assert_eq!(
+                    text.lines().any(|l| l.trim() == "Learner"),
+                    expect,
+                    "{name}: the Learner heading only over learner facts"
+                );
+            }
         }
     }
 }
