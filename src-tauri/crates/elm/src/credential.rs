@@ -1,6 +1,5 @@
 //! The [`Credential`] newtype: reading, payload bytes and a summary.
 
-use serde::Deserialize;
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -124,7 +123,8 @@ impl Credential {
     /// The typed ELM view of this credential (see [`crate::model`]). The JSON value stays the
     /// stored form; call this when typed access is handier than JSON pointers.
     pub fn model(&self) -> Result<crate::model::EdcCredential, ElmError> {
-        crate::model::EdcCredential::deserialize(&self.0).map_err(ElmError::ModelMismatch)
+        use crate::model::FromValue as _;
+        crate::model::EdcCredential::from_value(self.0.clone()).map_err(ElmError::ModelMismatch)
     }
 
     /// Replaces the content with a typed model (e.g. after editing it), keeping it a credential.

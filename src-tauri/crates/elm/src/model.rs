@@ -71,19 +71,92 @@ impl<T> OneOrMany<T> {
     }
 }
 
-impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for OneOrMany<T> {
+impl<'de, T: FromValue> Deserialize<'de> for OneOrMany<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         // Through `Value` rather than `#[serde(untagged)]`: no buffering and retrying, and a
         // shallow stack on deeply nested credentials.
-        match Value::deserialize(deserializer)? {
+        Self::from_value(Value::deserialize(deserializer)?).map_err(D::Error::custom)
+    }
+}
+
+impl<T: FromValue> FromValue for OneOrMany<T> {
+    fn from_value(value: Value) -> Result<Self, serde_json::Error> {
+        match value {
             Value::Array(items) => items
                 .into_iter()
-                .map(serde_json::from_value)
+                .map(T::from_value)
                 .collect::<Result<Vec<T>, _>>()
                 .map(Self::Many),
-            one => serde_json::from_value(one).map(|v| Self::One(Box::new(v))),
+            one => T::from_value(one).map(|v| Self::One(Box::new(v))),
         }
-        .map_err(D::Error::custom)
+    }
+}
+
+/// Reading a model type from a JSON value it may take apart. serde's way from an owned
+/// `Value` (`serde_json::from_value`) builds every object again, key by key, at each level of
+/// the model, and a credential nests ten levels deep; this moves the maps and strings instead.
+/// Errors are the ones serde gives, prefixed with the keys on the way (`"credentialSubject:
+/// hasClaim: ..."`).
+pub trait FromValue: Sized {
+    /// Reads `value`, consuming it.
+    fn from_value(value: Value) -> Result<Self, serde_json::Error>;
+}
+
+impl FromValue for Value {
+    fn from_value(value: Value) -> Result<Self, serde_json::Error> {
+        Ok(value)
+    }
+}
+
+impl FromValue for String {
+    fn from_value(value: Value) -> Result<Self, serde_json::Error> {
+        match value {
+            Value::String(s) => Ok(s),
+            other => serde_json::from_value(other),
+        }
+    }
+}
+
+impl FromValue for u32 {
+    fn from_value(value: Value) -> Result<Self, serde_json::Error> {
+        serde_json::from_value(value)
+    }
+}
+
+impl FromValue for bool {
+    fn from_value(value: Value) -> Result<Self, serde_json::Error> {
+        serde_json::from_value(value)
+    }
+}
+
+impl FromValue for LangText {
+    fn from_value(value: Value) -> Result<Self, serde_json::Error> {
+        match value {
+            Value::String(s) => Ok(Self::One(s)),
+            Value::Array(items) if items.iter().all(Value::is_string) => Ok(Self::Many(
+                items
+                    .into_iter()
+                    .filter_map(|v| match v {
+                        Value::String(s) => Some(s),
+                        _ => None,
+                    })
+                    .collect(),
+            )),
+            other => serde_json::from_value(other),
+        }
+    }
+}
+
+impl FromValue for LangMap {
+    fn from_value(value: Value) -> Result<Self, serde_json::Error> {
+        match value {
+            Value::Object(map) => map
+                .into_iter()
+                .map(|(lang, text)| LangText::from_value(text).map(|t| (lang, t)))
+                .collect::<Result<Vec<_>, _>>()
+                .map(LangMap),
+            other => serde_json::from_value(other),
+        }
     }
 }
 
@@ -218,32 +291,51 @@ macro_rules! node {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let mut extra = Map::<String, Value>::deserialize(deserializer)?;
+                let extra = Map::<String, Value>::deserialize(deserializer)?;
+                Self::from_map(extra).map_err(D::Error::custom)
+            }
+        }
+
+        impl $name {
+            /// Reads the node from its JSON object; what the model does not name stays in
+            /// `extra`.
+            fn from_map(mut extra: Map<String, Value>) -> Result<Self, serde_json::Error> {
                 Ok(Self {
-                    id: take(&mut extra, "id").map_err(D::Error::custom)?,
-                    kind: take(&mut extra, "type").map_err(D::Error::custom)?,
-                    $( $field: take(&mut extra, $key).map_err(D::Error::custom)?, )*
+                    id: take(&mut extra, "id")?,
+                    kind: take(&mut extra, "type")?,
+                    $( $field: take(&mut extra, $key)?, )*
                     extra,
                 })
+            }
+        }
+
+        impl FromValue for $name {
+            fn from_value(value: Value) -> Result<Self, serde_json::Error> {
+                match value {
+                    Value::Object(map) => Self::from_map(map),
+                    other => serde_json::from_value::<Map<String, Value>>(other)
+                        .and_then(Self::from_map),
+                }
             }
         }
     };
 }
 
-/// Removes `key` from `map` and reads it as `T`; the error names the key.
-fn take<T: serde::de::DeserializeOwned>(
+/// Removes `key` from `map` and reads it as `T`; the error names the key. A `null` stays in
+/// the map (and so in `extra`), as read.
+fn take<T: FromValue>(
     map: &mut Map<String, Value>,
     key: &str,
-) -> Result<Option<T>, String> {
+) -> Result<Option<T>, serde_json::Error> {
     match map.get(key) {
         None | Some(Value::Null) => return Ok(None),
         Some(_) => {}
     }
     match map.remove(key) {
         None => Ok(None),
-        Some(v) => serde_json::from_value(v)
+        Some(v) => T::from_value(v)
             .map(Some)
-            .map_err(|e| format!("{key}: {e}")),
+            .map_err(|e| serde_json::Error::custom(format!("{key}: {e}"))),
     }
 }
 
@@ -769,7 +861,12 @@ pub enum Claim {
 
 impl<'de> Deserialize<'de> for Claim {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = Value::deserialize(deserializer)?;
+        Self::from_value(Value::deserialize(deserializer)?).map_err(D::Error::custom)
+    }
+}
+
+impl FromValue for Claim {
+    fn from_value(value: Value) -> Result<Self, serde_json::Error> {
         let kind = match value.get("type") {
             Some(Value::String(s)) => Some(s.as_str()),
             Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).find(|t| {
@@ -783,22 +880,21 @@ impl<'de> Deserialize<'de> for Claim {
             }),
             _ => None,
         };
-        let claim = match kind {
+        match kind {
             Some("LearningAchievement") => {
-                serde_json::from_value(value).map(|c| Claim::Achievement(Box::new(c)))
+                LearningAchievement::from_value(value).map(|c| Claim::Achievement(Box::new(c)))
             }
             Some("LearningActivity") => {
-                serde_json::from_value(value).map(|c| Claim::Activity(Box::new(c)))
+                LearningActivity::from_value(value).map(|c| Claim::Activity(Box::new(c)))
             }
             Some("LearningAssessment") => {
-                serde_json::from_value(value).map(|c| Claim::Assessment(Box::new(c)))
+                LearningAssessment::from_value(value).map(|c| Claim::Assessment(Box::new(c)))
             }
             Some("LearningEntitlement") => {
-                serde_json::from_value(value).map(|c| Claim::Entitlement(Box::new(c)))
+                LearningEntitlement::from_value(value).map(|c| Claim::Entitlement(Box::new(c)))
             }
-            _ => serde_json::from_value(value).map(|c| Claim::Other(Box::new(c))),
-        };
-        claim.map_err(D::Error::custom)
+            _ => Node::from_value(value).map(|c| Claim::Other(Box::new(c))),
+        }
     }
 }
 

@@ -152,3 +152,38 @@ fn language_arrays_and_unknown_properties_survive() {
     );
     assert_eq!(serde_json::to_value(&m).expect("ser"), json, "lossless");
 }
+
+#[test]
+fn a_wrong_type_is_named_by_its_keys_and_nulls_stay_as_read() {
+    let bad = serde_json::json!({
+        "type": ["VerifiableCredential", "EuropeanDigitalCredential"],
+        "credentialSubject": {
+            "type": "Person",
+            "hasClaim": [{"type": "LearningAchievement", "title": {"en": 5}}]
+        }
+    });
+    let c = Credential::from_value(bad, "bad.json").expect("a credential");
+    let message = c.model().expect_err("a number is no title").to_string();
+    assert!(
+        message.contains("credentialSubject: hasClaim: title:"),
+        "the keys on the way: {message}"
+    );
+    for not_a_map in [
+        serde_json::json!({"type": "VerifiableCredential", "credentialSubject": "me"}),
+        serde_json::json!({"type": "VerifiableCredential", "displayParameter": {"title": []}}),
+    ] {
+        let c = Credential::from_value(not_a_map, "bad.json").expect("a credential");
+        assert!(c.model().is_err(), "refused, not guessed");
+    }
+
+    let with_null = serde_json::json!({
+        "type": ["VerifiableCredential"],
+        "validUntil": null,
+        "displayParameter": {"title": {"en": "Course"}, "description": null}
+    });
+    let m = Credential::from_value(with_null.clone(), "null.json")
+        .expect("a credential")
+        .model()
+        .expect("model");
+    assert_eq!(serde_json::to_value(&m).expect("ser"), with_null, "nulls kept");
+}
