@@ -185,5 +185,9 @@ fn a_wrong_type_is_named_by_its_keys_and_nulls_stay_as_read() {
         .expect("a credential")
         .model()
         .expect("model");
-    assert_eq!(serde_json::to_value(&m).expect("ser"), with_null, "nulls kept");
+    assert_eq!(
+        serde_json::to_value(&m).expect("ser"),
+        with_null,
+        "nulls kept"
+    );
 }
