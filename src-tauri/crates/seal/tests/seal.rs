@@ -752,3 +752,51 @@ fn sealer_writes_the_document_serde_json_writes_and_it_verifies() {
     let verdict = verify(&sealed, &anchors(&pki), at).expect("verifies");
     assert!(verdict.intact(), "the seal is intact: {verdict:?}");
 }
+
+/// Hostile shapes: nesting deeper than any credential, a protected header whose fields have the
+/// wrong types, and an oversized header are refused or reported, never a panic or a stack
+/// overflow.
+#[test]
+fn hostile_envelopes_are_refused_without_panicking() {
+    let deep = format!(
+        r#"{{"payload":"x","signatures":[{{"protected":"e30","signature":"AA","header":{}{}}}]}}"#,
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let err = verify(deep.as_bytes(), &TrustAnchors::empty(), CHECK_TIME)
+        .expect_err("nesting beyond serde_json's limit");
+    assert!(matches!(err, SealError::MalformedJson { .. }), "{err:?}");
+
+    let b64 = |s: &str| {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)
+    };
+    for header in [
+        r#"{"alg":5,"b64":false,"crit":["b64"]}"#,
+        r#"{"alg":"RS256","x5c":"not-an-array","b64":false,"crit":["b64"]}"#,
+        r#"{"alg":"RS256","x5c":[7],"b64":false,"crit":["b64"]}"#,
+        r#"{"alg":"RS256","b64":"no","crit":"b64"}"#,
+        r#"[1,2,3]"#,
+    ] {
+        let file = format!(
+            r#"{{"payload":"{{}}","signatures":[{{"protected":"{}","signature":"AAAA"}}]}}"#,
+            b64(header)
+        );
+        match verify(file.as_bytes(), &TrustAnchors::empty(), CHECK_TIME) {
+            Err(e) => assert!(!e.to_string().is_empty(), "{header}: a reason"),
+            Ok(v) => assert!(!v.intact(), "{header}: never intact"),
+        }
+    }
+
+    let huge = format!(
+        r#"{{"payload":"{{}}","signatures":[{{"protected":"{}","signature":"AAAA"}}]}}"#,
+        b64(&format!(
+            r#"{{"alg":"RS256","kid":"{}"}}"#,
+            "A".repeat(8 << 20)
+        ))
+    );
+    match verify(huge.as_bytes(), &TrustAnchors::empty(), CHECK_TIME) {
+        Err(e) => assert!(!e.to_string().is_empty(), "a reason"),
+        Ok(v) => assert!(!v.intact(), "an 8 MB header seals nothing"),
+    }
+}
