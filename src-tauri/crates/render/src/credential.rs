@@ -452,27 +452,15 @@ impl Renderer<'_> {
                 match claim {
                     Claim::Achievement(a) => self.achievement(doc, a),
                     Claim::Activity(a) => {
-                        doc.heading(&format!(
-                            "{}: {}",
-                            self.l("activity"),
-                            self.text(a.title.as_ref()).unwrap_or_default()
-                        ));
+                        self.claim_heading(doc, "activity", a.title.as_ref());
                         self.activity_rows(doc, a);
                     }
                     Claim::Assessment(a) => {
-                        doc.heading(&format!(
-                            "{}: {}",
-                            self.l("assessment"),
-                            self.text(a.title.as_ref()).unwrap_or_default()
-                        ));
+                        self.claim_heading(doc, "assessment", a.title.as_ref());
                         self.assessment_rows(doc, a);
                     }
                     Claim::Entitlement(e) => {
-                        doc.heading(&format!(
-                            "{}: {}",
-                            self.l("entitlement"),
-                            self.text(e.title.as_ref()).unwrap_or_default()
-                        ));
+                        self.claim_heading(doc, "entitlement", e.title.as_ref());
                         self.entitlement_rows(doc, e);
                     }
                     Claim::Other(_) => {}
@@ -715,6 +703,15 @@ impl Renderer<'_> {
             .filter_map(|o| self.org_name(Some(o)))
             .collect();
         doc.key_value(self.l("directedBy"), &directed.join(", "));
+    }
+
+    /// "<kind label>: <title>" as a heading (`kind` is a label key).
+    fn claim_heading(&self, doc: &mut Document, kind: &'static str, title: Option<&LangMap>) {
+        doc.heading(&format!(
+            "{}: {}",
+            self.l(kind),
+            self.text(title).unwrap_or_default()
+        ));
     }
 
     fn entitlement_rows(&self, doc: &mut Document, e: &LearningEntitlement) {
