@@ -5,8 +5,7 @@
 //!
 //! Set `SEALDESK_RENDER_KEEP=/some/dir` to keep the PDFs written here.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
 use sealdesk_agreements::texts::fixed_texts;
 use sealdesk_agreements::{
@@ -17,43 +16,7 @@ use sealdesk_render::mcra::{render_mcra, McraPdfOptions, McraSeal};
 use sealdesk_render::RenderError;
 use time::macros::datetime;
 
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).expect("write pdf");
-    if let Ok(keep) = std::env::var("SEALDESK_RENDER_KEEP") {
-        std::fs::create_dir_all(&keep).expect("keep dir");
-        std::fs::copy(&path, Path::new(&keep).join(name)).expect("keep pdf");
-    }
-    path
-}
-
-fn run(tool: &str, args: &[&str]) -> (bool, String) {
-    let out = Command::new(tool)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{tool} must be installed (poppler-utils, qpdf): {e}"));
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
-
-fn text_of(pdf: &Path) -> String {
-    let (ok, text) = run(
-        "pdftotext",
-        &["-enc", "UTF-8", pdf.to_str().expect("path"), "-"],
-    );
-    assert!(ok, "pdftotext reads {}: {text}", pdf.display());
-    text
-}
-
-fn squash(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+use common::{run, squash, text_of, write};
 
 /// A bidirectional agreement with two courses per side, a Greek partner and a Cyrillic course.
 fn agreement() -> Mcra {

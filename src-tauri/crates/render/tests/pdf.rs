@@ -4,8 +4,9 @@
 //!
 //! Set `SEALDESK_RENDER_KEEP=/some/dir` to keep the PDFs written here.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use sealdesk_elm::{annex1, Credential};
 use sealdesk_render::{
@@ -13,6 +14,8 @@ use sealdesk_render::{
 };
 use serde_json::Value;
 use time::macros::datetime;
+
+use common::{run, squash, text_of, write};
 
 fn shared() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../../shared")
@@ -118,45 +121,6 @@ fn sealed() -> Marking {
                 .to_owned(),
         }),
     })
-}
-
-/// Writes `bytes` to a temp (or kept) file named `name` and returns its path.
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).expect("write pdf");
-    if let Ok(keep) = std::env::var("SEALDESK_RENDER_KEEP") {
-        std::fs::create_dir_all(&keep).expect("keep dir");
-        std::fs::copy(&path, Path::new(&keep).join(name)).expect("keep pdf");
-    }
-    path
-}
-
-fn run(tool: &str, args: &[&str]) -> (bool, String) {
-    let out = Command::new(tool)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{tool} must be installed (poppler-utils, qpdf): {e}"));
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
-
-fn text_of(pdf: &Path) -> String {
-    let (ok, text) = run(
-        "pdftotext",
-        &["-enc", "UTF-8", pdf.to_str().expect("path"), "-"],
-    );
-    assert!(ok, "pdftotext reads {}: {text}", pdf.display());
-    text
-}
-
-fn squash(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[test]
