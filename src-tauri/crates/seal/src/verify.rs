@@ -1146,8 +1146,12 @@ fn timestamp_check(
     }
     let mut problems: Vec<String> = Vec::new();
     let mut untrusted: Vec<String> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
     let mut checked = Vec::new();
+    let mut authority_good = false;
     let mut proven = None;
+    // The TSA certificates' revocation data travels in rVals (B-LT) and tstVD (renewals).
+    let (ocsp, crls) = carried_revocation(components);
     for (i, (text, component)) in components.iter().enumerate() {
         for kind in ["sigTst", "arcTst"] {
             let Some(body) = component.get(kind) else {
@@ -1226,6 +1230,31 @@ fn timestamp_check(
                             trust.message
                         ));
                     }
+                    use crate::revocation::RevocationStatus;
+                    let stamped = parsed.gen_time;
+                    match revocation_evidence(tsa, &extra, &ocsp, &crls, stamped) {
+                        Evidence::Found(what, RevocationStatus::Revoked { at }) => match at {
+                            Some(at) if at > stamped => notes.push(format!(
+                                "the authority of the {label} timestamp was revoked on {} ({what}), after it stamped",
+                                day(at)
+                            )),
+                            _ => problems.push(format!(
+                                "the authority of the {label} timestamp ({}) was revoked{} ({what}) before it stamped on {}",
+                                name_of(tsa.subject_name()),
+                                at.map(|a| format!(" on {}", day(a))).unwrap_or_default(),
+                                day(stamped)
+                            )),
+                        },
+                        Evidence::Found(what, RevocationStatus::Unknown) => notes.push(format!(
+                            "the {what} does not know the authority of the {label} timestamp"
+                        )),
+                        Evidence::Found(_, RevocationStatus::Good { .. }) => authority_good = true,
+                        Evidence::Unreadable(e) => {
+                            notes.push(format!("revocation data unreadable: {e}"))
+                        }
+                        // No data about this authority (B-T, or the newest archive timestamp).
+                        Evidence::None | Evidence::NoIssuer | Evidence::NotAbout => {}
+                    }
                 }
             }
         }
@@ -1234,12 +1263,24 @@ fn timestamp_check(
         Check::new(Status::Error, format!("timestamp broken: {first}"))
     } else if !untrusted.is_empty() {
         untrusted.dedup();
+        notes.dedup();
         Check::new(
             Status::Warning,
             format!(
-                "timestamps intact ({}), but the timestamp authority is not trusted: {}",
+                "timestamps intact ({}), but the timestamp authority is not trusted: {}{}",
                 checked.join(", "),
-                untrusted.join("; ")
+                untrusted.join("; "),
+                notes.iter().map(|n| format!("; {n}")).collect::<String>()
+            ),
+        )
+    } else if !notes.is_empty() {
+        notes.dedup();
+        Check::new(
+            Status::Warning,
+            format!(
+                "timestamps intact ({}), but {}",
+                checked.join(", "),
+                notes.join("; ")
             ),
         )
     } else if checked.is_empty() {
@@ -1250,7 +1291,15 @@ fn timestamp_check(
     } else {
         Check::new(
             Status::Ok,
-            format!("timestamps intact and trusted ({})", checked.join(", ")),
+            format!(
+                "timestamps intact and trusted ({}){}",
+                checked.join(", "),
+                if authority_good {
+                    "; the seal's revocation data says the timestamp authority was not revoked"
+                } else {
+                    ""
+                }
+            ),
         )
     };
     Ok((check, proven))
@@ -1264,6 +1313,12 @@ fn revocation_check(
     components: &[Component],
     when: OffsetDateTime,
 ) -> Result<Check, SealError> {
+    let (ocsp, crls) = carried_revocation(components);
+    revocation_evidence_check(cert, known, &ocsp, &crls, when)
+}
+
+/// The OCSP responses and CRLs (DER) the seal carries in `rVals` and in `tstVD`.
+fn carried_revocation(components: &[Component]) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
     let mut ocsp = Vec::new();
     let mut crls = Vec::new();
     for (_, component) in components {
@@ -1285,7 +1340,57 @@ fn revocation_check(
             }
         }
     }
-    revocation_evidence_check(cert, known, &ocsp, &crls, when)
+    (ocsp, crls)
+}
+
+/// What the revocation evidence at hand says about one certificate.
+enum Evidence {
+    /// No OCSP response and no CRL at all.
+    None,
+    /// Evidence, but the certificate's issuer is not among the known certificates.
+    NoIssuer,
+    /// Evidence, none of it about this certificate (or signed by its issuer).
+    NotAbout,
+    /// A response or CRL that cannot be read.
+    Unreadable(String),
+    /// The first answer about the certificate: what gave it (`"OCSP response"`, `"CRL"`) and
+    /// what it says.
+    Found(&'static str, crate::revocation::RevocationStatus),
+}
+
+/// Looks through `ocsp` then `crls` for an answer about `cert`, its issuer found among `known`.
+fn revocation_evidence(
+    cert: &X509,
+    known: &[X509],
+    ocsp: &[Vec<u8>],
+    crls: &[Vec<u8>],
+    when: OffsetDateTime,
+) -> Evidence {
+    use crate::revocation::{crl_status, ocsp_status};
+    if ocsp.is_empty() && crls.is_empty() {
+        return Evidence::None;
+    }
+    let Some(issuer) = known
+        .iter()
+        .find(|c| c.issued(cert) == openssl::x509::X509VerifyResult::OK)
+    else {
+        return Evidence::NoIssuer;
+    };
+    for der in ocsp {
+        match ocsp_status(der, cert, issuer, when, "ocsp") {
+            Ok(Some(s)) => return Evidence::Found("OCSP response", s),
+            Ok(None) => {}
+            Err(e) => return Evidence::Unreadable(e.to_string()),
+        }
+    }
+    for der in crls {
+        match crl_status(der, cert, issuer, "crl") {
+            Ok(Some(s)) => return Evidence::Found("CRL", s),
+            Ok(None) => {}
+            Err(e) => return Evidence::Unreadable(e.to_string()),
+        }
+    }
+    Evidence::NotAbout
 }
 
 /// Checks revocation evidence (OCSP responses and CRLs, DER) for `cert` at `when` (the proven or
@@ -1298,55 +1403,27 @@ pub fn revocation_evidence_check(
     crls: &[Vec<u8>],
     when: OffsetDateTime,
 ) -> Result<Check, SealError> {
-    use crate::revocation::{crl_status, ocsp_status, RevocationStatus};
-    if ocsp.is_empty() && crls.is_empty() {
-        return Ok(Check::new(
-            Status::Skipped,
-            "no revocation data in the seal (B-LT adds it); not checked online",
-        ));
-    }
-    let Some(issuer) = known
-        .iter()
-        .find(|c| c.issued(cert) == openssl::x509::X509VerifyResult::OK)
-    else {
-        return Ok(Check::new(
+    use crate::revocation::RevocationStatus;
+    let found = match revocation_evidence(cert, known, ocsp, crls, when) {
+        Evidence::None => {
+            return Ok(Check::new(
+                Status::Skipped,
+                "no revocation data in the seal (B-LT adds it); not checked online",
+            ))
+        }
+        Evidence::NoIssuer => return Ok(Check::new(
             Status::Error,
             "the seal carries revocation data, but not its certificate's issuer to check it with",
-        ));
+        )),
+        Evidence::Unreadable(e) => {
+            return Ok(Check::new(
+                Status::Error,
+                format!("revocation data unreadable: {e}"),
+            ))
+        }
+        Evidence::NotAbout => None,
+        Evidence::Found(what, status) => Some((what, status)),
     };
-    let mut found = None;
-    for der in ocsp {
-        match ocsp_status(der, cert, issuer, when, "ocsp") {
-            Ok(Some(s)) => {
-                found = Some(("OCSP response", s));
-                break;
-            }
-            Ok(None) => {}
-            Err(e) => {
-                return Ok(Check::new(
-                    Status::Error,
-                    format!("revocation data unreadable: {e}"),
-                ))
-            }
-        }
-    }
-    if found.is_none() {
-        for der in crls {
-            match crl_status(der, cert, issuer, "crl") {
-                Ok(Some(s)) => {
-                    found = Some(("CRL", s));
-                    break;
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    return Ok(Check::new(
-                        Status::Error,
-                        format!("revocation data unreadable: {e}"),
-                    ))
-                }
-            }
-        }
-    }
     Ok(match found {
         None => Check::new(
             Status::Error,

@@ -414,3 +414,142 @@ fn python() -> PathBuf {
     );
     venv
 }
+
+/// A CRL of the test TSA CA that lists the TSA certificate as revoked since `revoked_at`
+/// (written with the services PKI's own `openssl ca`, its index edited for the date).
+fn tsa_revoked_crl(pki: &ServicesPki, revoked_at: OffsetDateTime) -> Vec<u8> {
+    let index = pki.dir.join("tsa-ca/index.txt");
+    let tsa_serial = {
+        let cert = X509::from_der(&pki.read("tsa.der")).expect("tsa cert");
+        let bn = cert.serial_number().to_bn().expect("serial");
+        bn.to_hex_str().expect("hex").to_string()
+    };
+    let when = format!(
+        "{:02}{:02}{:02}{:02}{:02}{:02}Z",
+        revoked_at.year() % 100,
+        u8::from(revoked_at.month()),
+        revoked_at.day(),
+        revoked_at.hour(),
+        revoked_at.minute(),
+        revoked_at.second()
+    );
+    let text = std::fs::read_to_string(&index).expect("index");
+    let mut found = false;
+    let edited: Vec<String> = text
+        .lines()
+        .map(|line| {
+            let f: Vec<&str> = line.split('\t').collect();
+            if f.len() == 6 && f[0] == "V" && f[3].eq_ignore_ascii_case(&tsa_serial) {
+                found = true;
+                format!(
+                    "R\t{}\t{when},keyCompromise\t{}\t{}\t{}",
+                    f[1], f[3], f[4], f[5]
+                )
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect();
+    assert!(
+        found,
+        "the TSA certificate {tsa_serial} is in {}",
+        index.display()
+    );
+    std::fs::write(&index, edited.join("\n") + "\n").expect("write index");
+    let pem = pki.dir.join("tsa-revoked.crl.pem");
+    let out = Command::new("openssl")
+        .env("OPENSSL_CONF", pki.dir.join("openssl.cnf"))
+        .args(["ca", "-name", "tsa_ca", "-gencrl", "-out"])
+        .arg(&pem)
+        .output()
+        .expect("openssl runs");
+    assert!(
+        out.status.success(),
+        "openssl ca -gencrl: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    openssl::x509::X509Crl::from_pem(&std::fs::read(&pem).expect("crl"))
+        .expect("crl pem")
+        .to_der()
+        .expect("crl der")
+}
+
+/// `file` with `crl` put first among the CRLs of its `rVals` component (the unsigned header: the
+/// seal itself stays intact).
+fn with_crl_first(file: &[u8], crl: &[u8]) -> Vec<u8> {
+    let mut v: Value = serde_json::from_slice(file).expect("json");
+    let etsi_u = v["signatures"][0]["header"]["etsiU"]
+        .as_array_mut()
+        .expect("etsiU");
+    let mut replaced = false;
+    for item in etsi_u.iter_mut() {
+        let mut component: Value = serde_json::from_slice(
+            &URL_SAFE_NO_PAD
+                .decode(item.as_str().expect("b64url"))
+                .expect("b64"),
+        )
+        .expect("component");
+        if let Some(r_vals) = component.get_mut("rVals") {
+            let crls = r_vals
+                .as_object_mut()
+                .expect("rVals object")
+                .entry("crlVals")
+                .or_insert_with(|| Value::Array(Vec::new()))
+                .as_array_mut()
+                .expect("crlVals");
+            crls.insert(0, serde_json::json!({ "val": STANDARD.encode(crl) }));
+            *item = Value::String(
+                URL_SAFE_NO_PAD.encode(serde_json::to_vec(&component).expect("json")),
+            );
+            replaced = true;
+        }
+    }
+    assert!(replaced, "the file has an rVals component");
+    serde_json::to_vec(&v).expect("json")
+}
+
+#[test]
+fn a_timestamp_authority_revoked_before_it_stamped_breaks_the_timestamp() {
+    let f = fixture();
+    let http = Http::default();
+    let now = OffsetDateTime::now_utc();
+    let live = f.pki.start();
+    let sealed =
+        sealdesk_seal::seal(PAYLOAD.as_bytes(), &signer(&f.pki, "seal-soft"), now).expect("seal");
+    let blt = augment(&sealed, BaselineLevel::BLT, &services(&http, &live), now)
+        .expect("B-LT")
+        .sealed;
+    let good = verify(&blt, &anchors(&f.pki), now).expect("verify");
+    let t = &good.signatures[0].timestamps;
+    assert_eq!(t.status, Status::Ok, "{}", t.message);
+    assert!(
+        t.message.contains("timestamp authority was not revoked"),
+        "the TSA's CRL carried in rVals is read: {}",
+        t.message
+    );
+
+    // The TSA's own CA says it was revoked two days before the timestamp.
+    let crl = tsa_revoked_crl(&f.pki, now - time::Duration::days(2));
+    let forged = with_crl_first(&blt, &crl);
+    let v = verify(&forged, &anchors(&f.pki), now).expect("verify");
+    let s = &v.signatures[0];
+    assert_eq!(s.integrity.status, Status::Ok, "the seal itself is intact");
+    assert_eq!(
+        s.timestamps.status,
+        Status::Error,
+        "a revoked authority's timestamp proves nothing: {}",
+        s.timestamps.message
+    );
+    assert!(
+        s.timestamps.message.contains("revoked")
+            && s.timestamps.message.contains("before it stamped"),
+        "says why: {}",
+        s.timestamps.message
+    );
+    assert_eq!(
+        s.revocation.status,
+        Status::Ok,
+        "the seal certificate itself is still good: {}",
+        s.revocation.message
+    );
+}
