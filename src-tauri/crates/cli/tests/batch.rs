@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{cli_on_token, run, shacl_check, stderr, stdout_json};
+use common::{cli_on_token, numbered_learners, run, shacl_check, stderr, stdout_json};
 use rust_xlsxwriter::Workbook;
 use sealdesk_catalogue::Catalogue;
 use sealdesk_tests::{repo_root, TestToken};
@@ -19,23 +19,6 @@ fn template() -> String {
         .join("assets/templates/generic-sample.json")
         .display()
         .to_string()
-}
-
-fn learners(path: &Path, n: u32) {
-    let mut book = Workbook::new();
-    let ws = book.add_worksheet();
-    for (c, key) in ["fullName", "email", "dateOfBirth"].iter().enumerate() {
-        ws.write_string(0, c as u16, *key).expect("key");
-        ws.write_string(1, c as u16, *key).expect("label");
-    }
-    for i in 0..n {
-        ws.write_string(2 + i, 0, format!("Learner {i}"))
-            .expect("name");
-        ws.write_string(2 + i, 1, format!("learner{i}@example.org"))
-            .expect("email");
-        ws.write_string(2 + i, 2, "1999-05-04").expect("dob");
-    }
-    book.save(path).expect("save");
 }
 
 fn jsonld_files(dir: &Path) -> Vec<std::path::PathBuf> {
@@ -55,7 +38,7 @@ fn thousand_rows_seal_with_one_login_and_all_verify() {
     let token = &TestToken::create();
     let dir = tempfile::tempdir().expect("tempdir");
     let sheet = dir.path().join("learners.xlsx");
-    learners(&sheet, 1000);
+    numbered_learners(&sheet, 1000, "Learner", "learner", "1999-05-04");
     let out = dir.path().join("out");
     let spy_log = dir.path().join("pkcs11-spy.log");
     let spy = Path::new("/usr/lib/x86_64-linux-gnu/pkcs11-spy.so");
@@ -149,7 +132,7 @@ fn batch_killed_five_times_ends_with_every_row_sealed_once() {
     let data = dir.path().join("data");
     let sheet = dir.path().join("learners.xlsx");
     const ROWS: u32 = 300;
-    learners(&sheet, ROWS);
+    numbered_learners(&sheet, ROWS, "Learner", "learner", "1999-05-04");
     let out = dir.path().join("out");
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

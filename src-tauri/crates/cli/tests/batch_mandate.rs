@@ -9,26 +9,8 @@ mod common;
 use std::path::Path;
 
 use base64::Engine as _;
-use common::{cli_on_token, python, run, stderr, stdout_json};
-use rust_xlsxwriter::Workbook;
+use common::{cli_on_token, numbered_learners, python, run, stderr, stdout_json};
 use sealdesk_tests::{repo_root, shared_dir, TestToken};
-
-fn learners(path: &Path, n: u32) {
-    let mut book = Workbook::new();
-    let ws = book.add_worksheet();
-    for (c, key) in ["fullName", "email", "dateOfBirth"].iter().enumerate() {
-        ws.write_string(0, c as u16, *key).expect("key");
-        ws.write_string(1, c as u16, *key).expect("label");
-    }
-    for i in 0..n {
-        ws.write_string(2 + i, 0, format!("Mandated Learner {i}"))
-            .expect("name");
-        ws.write_string(2 + i, 1, format!("mandated{i}@example.org"))
-            .expect("email");
-        ws.write_string(2 + i, 2, "1999-05-04").expect("dob");
-    }
-    book.save(path).expect("save");
-}
 
 /// A real PNG made by ImageMagick (the "scanned" signed mandate).
 fn mandate_png(path: &Path) {
@@ -54,7 +36,7 @@ fn mandated_batch_seals_verifies_and_passes_the_mandate_shapes() {
     let token = &TestToken::create();
     let dir = tempfile::tempdir().expect("tempdir");
     let sheet = dir.path().join("learners.xlsx");
-    learners(&sheet, 3);
+    numbered_learners(&sheet, 3, "Mandated Learner", "mandated", "1999-05-04");
     let org = dir.path().join("org.json");
     std::fs::write(&org, ORG).expect("org");
     let png = dir.path().join("mandate.png");

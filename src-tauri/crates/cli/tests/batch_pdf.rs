@@ -12,28 +12,10 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{cli_on_token, python, run, stderr, stdout_json};
-use rust_xlsxwriter::Workbook;
+use common::{cli_on_token, numbered_learners, python, run, stderr, stdout_json};
 use sealdesk_tests::{repo_root, TestToken};
 
 const ROWS: u32 = 5;
-
-fn learners(path: &Path, n: u32) {
-    let mut book = Workbook::new();
-    let ws = book.add_worksheet();
-    for (c, key) in ["fullName", "email", "dateOfBirth"].iter().enumerate() {
-        ws.write_string(0, c as u16, *key).expect("key");
-        ws.write_string(1, c as u16, *key).expect("label");
-    }
-    for i in 0..n {
-        ws.write_string(2 + i, 0, format!("Learner Pdf {i}"))
-            .expect("name");
-        ws.write_string(2 + i, 1, format!("pdf{i}@example.org"))
-            .expect("email");
-        ws.write_string(2 + i, 2, "1998-02-03").expect("dob");
-    }
-    book.save(path).expect("save");
-}
 
 fn files_with(dir: &Path, ext: &str) -> Vec<PathBuf> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
@@ -167,7 +149,7 @@ fn batch_with_pdfs_seals_both_with_one_login_and_a_rerun_repairs_a_lost_pdf() {
     let token = &TestToken::create();
     let dir = tempfile::tempdir().expect("tempdir");
     let sheet = dir.path().join("learners.xlsx");
-    learners(&sheet, ROWS);
+    numbered_learners(&sheet, ROWS, "Learner Pdf", "pdf", "1998-02-03");
     let out = dir.path().join("out");
     let data = dir.path().join("data");
     let spy_log = dir.path().join("spy-1.log");
@@ -270,7 +252,7 @@ fn batch_with_pdfs_killed_three_times_ends_with_one_sealed_pdf_per_row() {
     let dir = tempfile::tempdir().expect("tempdir");
     const KILLED_ROWS: u32 = 12;
     let sheet = dir.path().join("learners.xlsx");
-    learners(&sheet, KILLED_ROWS);
+    numbered_learners(&sheet, KILLED_ROWS, "Learner Pdf", "pdf", "1998-02-03");
     let out = dir.path().join("out");
     let data = dir.path().join("data");
     let seed = std::time::SystemTime::now()

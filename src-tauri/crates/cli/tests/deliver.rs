@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use common::{cli, cli_on_token, python, run, stderr, stdout_json};
+use common::{cli, cli_on_token, own_sheet, python, run, stderr, stdout_json};
 use sealdesk_tests::services::dead_port;
 use sealdesk_tests::{repo_root, TestToken};
 use time::OffsetDateTime;
@@ -85,20 +85,12 @@ fn issue_batch(
 ) -> (Vec<(String, Vec<u8>, String)>, String) {
     // The same sheet file on a rerun (an xlsx written again differs in its timestamps).
     let sheet = dir.join("learners.xlsx");
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let ws = book.add_worksheet();
-    for (c, key) in ["fullName", "email", "dateOfBirth"].iter().enumerate() {
-        ws.write_string(0, c as u16, *key).expect("key");
-        ws.write_string(1, c as u16, *key).expect("label");
-    }
-    for (i, (name, email)) in learners.iter().enumerate() {
-        let r = 2 + i as u32;
-        ws.write_string(r, 0, *name).expect("name");
-        ws.write_string(r, 1, *email).expect("email");
-        ws.write_string(r, 2, "1999-05-04").expect("dob");
-    }
     if !sheet.exists() {
-        book.save(&sheet).expect("save sheet");
+        let rows: Vec<Vec<&str>> = learners
+            .iter()
+            .map(|(name, email)| vec![*name, *email, "1999-05-04"])
+            .collect();
+        own_sheet(&sheet, &["fullName", "email", "dateOfBirth"], &rows);
     }
     let out_dir = dir.join("out");
     let mut cmd = cli_on_token(token, dir);

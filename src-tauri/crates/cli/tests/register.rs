@@ -3,25 +3,8 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{cli_on_token, run, stderr, stdout_json};
-use rust_xlsxwriter::Workbook;
+use common::{cli_on_token, own_sheet, run, stderr, stdout_json};
 use sealdesk_tests::{repo_root, TestToken};
-
-fn learners(path: &Path, names: &[(&str, &str)]) {
-    let mut book = Workbook::new();
-    let ws = book.add_worksheet();
-    for (c, key) in ["fullName", "email"].iter().enumerate() {
-        ws.write_string(0, c as u16, *key).expect("key");
-        ws.write_string(1, c as u16, *key).expect("label");
-    }
-    for (i, (name, email)) in names.iter().enumerate() {
-        ws.write_string(2 + i as u32, 0, *name).expect("name");
-        ws.write_string(2 + i as u32, 1, *email).expect("email");
-    }
-    book.save(path).expect("save");
-}
 
 #[test]
 fn register_lists_searches_and_exports_the_sealed_batch() {
@@ -29,11 +12,12 @@ fn register_lists_searches_and_exports_the_sealed_batch() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     let sheet = dir.path().join("learners.xlsx");
-    learners(
+    own_sheet(
         &sheet,
+        &["fullName", "email"],
         &[
-            ("Ada Lovelace", "ada@uni.example"),
-            ("Bert Brown", "bert@uni.example"),
+            vec!["Ada Lovelace", "ada@uni.example"],
+            vec!["Bert Brown", "bert@uni.example"],
         ],
     );
     let template = repo_root().join("assets/templates/generic-sample.json");

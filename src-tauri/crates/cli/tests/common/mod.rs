@@ -115,3 +115,35 @@ pub fn build_sample(dir: &Path) -> PathBuf {
     );
     out
 }
+
+/// Writes Sealdesk's own learner sheet: row 1 the column `keys`, row 2 the same words as labels,
+/// then one row per entry of `rows` (cells in the order of `keys`).
+pub fn own_sheet<S: AsRef<str>>(path: &Path, keys: &[&str], rows: &[Vec<S>]) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    for (c, key) in keys.iter().enumerate() {
+        ws.write_string(0, c as u16, *key).expect("key");
+        ws.write_string(1, c as u16, *key).expect("label");
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            ws.write_string(2 + r as u32, c as u16, cell.as_ref())
+                .expect("cell");
+        }
+    }
+    book.save(path).expect("save sheet");
+}
+
+/// [`own_sheet`] with `n` learners `"{name} {i}"`, `"{mailbox}{i}@example.org"`, born on `born`.
+pub fn numbered_learners(path: &Path, n: u32, name: &str, mailbox: &str, born: &str) {
+    let rows: Vec<Vec<String>> = (0..n)
+        .map(|i| {
+            vec![
+                format!("{name} {i}"),
+                format!("{mailbox}{i}@example.org"),
+                born.to_owned(),
+            ]
+        })
+        .collect();
+    own_sheet(path, &["fullName", "email", "dateOfBirth"], &rows);
+}
