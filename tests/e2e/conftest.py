@@ -30,6 +30,44 @@ def env(name: str) -> str:
     assert value, f"{name} is not set: run this test through tests/e2e/run.sh"
     return value
 
+# The repository (tests/e2e/ -> ../..).
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def app_data_dir(module: str) -> Path:
+    """The data folder of the app that the fixture `app` started for test module `module`."""
+    found = sorted(Path(env("SEALDESK_E2E_DATA_DIR")).glob(f"data-{module}-*"))
+    assert len(found) == 1, f"the app's data folder for this module: {found}"
+    return found[0]
+
+
+def cli_binary() -> Path:
+    """`sealdesk-cli` from the app's profile folder (built there if missing), or SEALDESK_E2E_CLI."""
+    given = os.environ.get("SEALDESK_E2E_CLI")
+    if given:
+        return Path(given)
+    app = Path(env("SEALDESK_E2E_APP"))
+    cli = app.parent / "sealdesk-cli"
+    if not cli.exists():
+        # Same profile folder as the app: target/debug/sealdesk -> target.
+        subprocess.run(
+            ["cargo", "build", "-p", "sealdesk-cli"],
+            cwd=ROOT,
+            env={**os.environ, "CARGO_TARGET_DIR": str(app.parent.parent)},
+            check=True,
+        )
+    return cli
+
+
+def cli(data: Path, *args: str) -> subprocess.CompletedProcess:
+    """Runs `sealdesk-cli --data-dir DATA ARGS...`, which must succeed."""
+    out = subprocess.run(
+        [str(cli_binary()), "--data-dir", str(data), *args], capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, f"sealdesk-cli {' '.join(args)}: {out.stderr}"
+    return out
+
+
 
 @pytest.fixture(scope="module")
 def token_facts() -> dict:

@@ -9,7 +9,6 @@ with the harness token (pdfsig: one valid signature); a draft is refused before 
 opportunity is exported as ELM JSON-LD and as a PDF."""
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -18,32 +17,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.file_detector import UselessFileDetector
 from selenium.webdriver.support.ui import Select
 
-from conftest import by_testid, env, shot, wait_for, wait_until
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def app_data_dir() -> Path:
-    found = sorted(Path(env("SEALDESK_E2E_DATA_DIR")).glob("data-test_agreements-*"))
-    assert len(found) == 1, f"the app's data folder for this module: {found}"
-    return found[0]
-
-
-def cli_binary() -> Path:
-    given = os.environ.get("SEALDESK_E2E_CLI")
-    if given:
-        return Path(given)
-    app = Path(env("SEALDESK_E2E_APP"))
-    cli = app.parent / "sealdesk-cli"
-    if not cli.exists():
-        # Same profile folder as the app: target/debug/sealdesk -> target.
-        subprocess.run(
-            ["cargo", "build", "-p", "sealdesk-cli"],
-            cwd=ROOT,
-            env={**os.environ, "CARGO_TARGET_DIR": str(app.parent.parent)},
-            check=True,
-        )
-    return cli
+from conftest import app_data_dir, by_testid, cli_binary, shot, wait_for, wait_until
 
 
 def learning_opportunity(lo_id: str, title: str, code: str, ects: float) -> dict:
@@ -85,7 +59,7 @@ def seed_learning_opportunities(tmp: Path) -> list:
         learning_opportunity("e2e-lo-python", "Data analysis with Python", "DS-101", 5.0),
         learning_opportunity("e2e-lo-viz", "Visualising data", "DS-102", 4.0),
     ]
-    data = app_data_dir()
+    data = app_data_dir("test_agreements")
     for lo in los:
         path = tmp / f"{lo['id']}.json"
         path.write_text(json.dumps(lo), encoding="utf-8")
@@ -442,7 +416,7 @@ def test_exchange_an_agreement_with_the_partner_and_seal_its_pdf(app, token_fact
     lo = learning_opportunity("e2e-lo-export", "Exported module", "DS-103", 3.0)
     source = tmp_path / "lo.json"
     source.write_text(json.dumps(lo), encoding="utf-8")
-    added = subprocess.run([str(cli_binary()), "--data-dir", str(app_data_dir()), "lo", "add", str(source)], capture_output=True, text=True, timeout=300)
+    added = subprocess.run([str(cli_binary()), "--data-dir", str(app_data_dir("test_agreements")), "lo", "add", str(source)], capture_output=True, text=True, timeout=300)
     assert added.returncode == 0, f"sealdesk-cli lo add: {added.stderr}"
     press(app, "nav-learning")
     wait_for(app, (By.CSS_SELECTOR, '[data-testid="lo-row"][data-id="e2e-lo-export"]'), "the learning opportunity in the catalogue").click()

@@ -12,7 +12,6 @@ mail" in the settings screen shows the server's 250.
 import email
 import email.policy
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -20,46 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import by_testid, env, shot, wait_for, wait_until
-
-ROOT = Path(__file__).resolve().parents[2]
+from conftest import ROOT, app_data_dir, by_testid, cli, shot, wait_for, wait_until
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def app_data_dir() -> Path:
-    found = sorted(Path(env("SEALDESK_E2E_DATA_DIR")).glob("data-test_outbox-*"))
-    assert len(found) == 1, f"the app's data folder for this module: {found}"
-    return found[0]
-
-
-def cli_binary() -> Path:
-    given = os.environ.get("SEALDESK_E2E_CLI")
-    if given:
-        return Path(given)
-    app = Path(env("SEALDESK_E2E_APP"))
-    cli = app.parent / "sealdesk-cli"
-    if not cli.exists():
-        # Same profile folder as the app: target/debug/sealdesk -> target.
-        subprocess.run(
-            ["cargo", "build", "-p", "sealdesk-cli"],
-            cwd=ROOT,
-            env={**os.environ, "CARGO_TARGET_DIR": str(app.parent.parent)},
-            check=True,
-        )
-    return cli
-
-
-def cli(data: Path, *args: str) -> subprocess.CompletedProcess:
-    out = subprocess.run(
-        [str(cli_binary()), "--data-dir", str(data), *args], capture_output=True, text=True, timeout=300
-    )
-    assert out.returncode == 0, f"sealdesk-cli {' '.join(args)}: {out.stderr}"
-    return out
 
 
 def mailbox(maildir: Path) -> list:
@@ -87,7 +53,7 @@ def state_of(driver) -> str:
 
 
 def test_outbox_shows_a_failed_mail_and_sends_it_when_the_server_is_up(app, tmp_path, smtp_port):
-    data = app_data_dir()
+    data = app_data_dir("test_outbox")
     wait_for(app, by_testid("sidebar"), "the sidebar")
 
     # Delivery settings through the screen; the server is not running yet.

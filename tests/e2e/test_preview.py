@@ -11,7 +11,6 @@ PDF (the "PDF" toggle of the row preview): a SPECIMEN naming that learner.
 
 import base64
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -19,9 +18,8 @@ from openpyxl import Workbook
 from selenium.webdriver.remote.file_detector import UselessFileDetector
 from selenium.webdriver.support.ui import Select
 
-from conftest import by_testid, env, shot, wait_for, wait_until
+from conftest import ROOT, app_data_dir, by_testid, cli, shot, wait_for, wait_until
 
-ROOT = Path(__file__).resolve().parents[2]
 
 # Bytes a command answered, fetched in the window through Tauri's IPC (an ArrayBuffer) and
 # handed back to the test as base64.
@@ -47,36 +45,6 @@ let ink = 0;
 for (let i = 0; i < data.length; i += 4) if (data[i] < 200 || data[i + 1] < 200 || data[i + 2] < 200) ink++;
 return ink;
 """
-
-
-def app_data_dir() -> Path:
-    found = sorted(Path(env("SEALDESK_E2E_DATA_DIR")).glob("data-test_preview-*"))
-    assert len(found) == 1, f"the app's data folder for this module: {found}"
-    return found[0]
-
-
-def cli_binary() -> Path:
-    given = os.environ.get("SEALDESK_E2E_CLI")
-    if given:
-        return Path(given)
-    app = Path(env("SEALDESK_E2E_APP"))
-    cli = app.parent / "sealdesk-cli"
-    if not cli.exists():
-        subprocess.run(
-            ["cargo", "build", "-p", "sealdesk-cli"],
-            cwd=ROOT,
-            env={**os.environ, "CARGO_TARGET_DIR": str(app.parent.parent)},
-            check=True,
-        )
-    return cli
-
-
-def cli(data: Path, *args: str) -> subprocess.CompletedProcess:
-    out = subprocess.run(
-        [str(cli_binary()), "--data-dir", str(data), *args], capture_output=True, text=True, timeout=300
-    )
-    assert out.returncode == 0, f"sealdesk-cli {' '.join(args)}: {out.stderr}"
-    return out
 
 
 def pdf_text(driver, tmp_path: Path, name: str, command: str, args: dict) -> str:
@@ -138,7 +106,7 @@ def test_template_pdf_is_a_drawn_specimen(app, tmp_path):
 
 
 def test_register_pdf_of_a_sealed_credential_has_no_specimen(app, tmp_path):
-    data = app_data_dir()
+    data = app_data_dir("test_preview")
     recipient = tmp_path / "recipient.json"
     recipient.write_text(json.dumps({"fullName": "Grace Hopper", "email": "grace@learners.example"}), encoding="utf-8")
     built, sealed = tmp_path / "built.json", tmp_path / "sealed.jsonld"
