@@ -4,8 +4,9 @@
 //! Checked by our verifier, by pyHanko (tests/judges/pades_check.py, `--ltv`: PAdES-LTA
 //! validation with the DSS only) and by poppler's `pdfsig`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use lopdf::{dictionary, Document, Object, Stream};
 use sealdesk_pades::{
@@ -17,10 +18,12 @@ use sealdesk_seal::net::Http;
 use sealdesk_seal::verify::{BaselineLevel, Status};
 use sealdesk_seal::TrustAnchors;
 use sealdesk_tests::services::{dead_port, ServicesPki, TestServices};
-use sealdesk_tests::{repo_root, TestToken};
+use sealdesk_tests::TestToken;
 use sealdesk_token::{OpenOptions, SealDevice, SecretString, TokenSelector, TokenSigner};
 use serde_json::Value;
 use time::OffsetDateTime;
+
+use common::pdfsig;
 
 /// One login per token per process: tests that open the token take turns.
 static TOKEN: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -96,47 +99,16 @@ fn anchors(f: &Fixture) -> TrustAnchors {
     TrustAnchors::from_der_certificates([&seal_ca[..], &tsa_ca[..]]).expect("anchors")
 }
 
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("SEALDESK_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = repo_root().join(".venv/bin/python");
-    assert!(
-        venv.exists(),
-        "the pyHanko judge needs the Python venv: run `make deps-py` (or set SEALDESK_PYTHON)"
-    );
-    venv
-}
-
 /// pyHanko's verdict, with the harness seal CA and the test TSA CA as trust roots.
 fn pyhanko(f: &Fixture, pdf: &Path) -> Value {
-    let out = Command::new(python())
-        .arg(repo_root().join("tests/judges/pades_check.py"))
-        .arg(pdf)
-        .arg(&f.token.ca_pem)
-        .arg(f.pki.dir.join("tsa-ca.pem"))
-        .arg("--ltv")
-        .output()
-        .expect("the pyHanko judge runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "pyHanko judge printed no JSON ({e}): {stdout} {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
-fn pdfsig(pdf: &Path) -> String {
-    let out = Command::new("pdfsig")
-        .arg("-nocert")
-        .arg(pdf)
-        .output()
-        .expect("pdfsig (poppler-utils) runs");
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    let tsa_ca = f.pki.dir.join("tsa-ca.pem");
+    common::pyhanko(
+        pdf,
+        &[
+            f.token.ca_pem.as_os_str(),
+            tsa_ca.as_os_str(),
+            "--ltv".as_ref(),
+        ],
     )
 }
 

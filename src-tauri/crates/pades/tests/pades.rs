@@ -2,18 +2,21 @@
 //! SoftHSM2 token, checked by our verifier and by two independent judges: pyHanko
 //! (tests/judges/pades_check.py, with the harness CA as trust root) and poppler's `pdfsig`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+
+use std::path::Path;
 
 use lopdf::{dictionary, Document, Object, Stream};
 use sealdesk_pades::{seal_pdf, verify_pdf, PdfSealOptions, PdfSignatureKind};
 use sealdesk_seal::verify::{BaselineLevel, Status};
 use sealdesk_seal::{SignatureAlgorithm, TrustAnchors};
-use sealdesk_tests::{repo_root, TestToken};
+use sealdesk_tests::TestToken;
 use sealdesk_token::SecretString;
 use sealdesk_token::{OpenOptions, SealDevice, TokenSelector, TokenSigner};
 use serde_json::Value;
 use time::OffsetDateTime;
+
+use common::pdfsig;
 
 /// One login per token per process: tests that open the token take turns.
 static TOKEN: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -80,48 +83,9 @@ fn anchors(token: &TestToken) -> TrustAnchors {
     TrustAnchors::from_der_certificates([ca.as_slice()]).expect("the harness CA loads")
 }
 
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("SEALDESK_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = repo_root().join(".venv/bin/python");
-    assert!(
-        venv.exists(),
-        "the pyHanko judge needs the Python venv: run `make deps-py` (or set SEALDESK_PYTHON)"
-    );
-    venv
-}
-
 /// pyHanko's verdict on every signature of `pdf` (the harness CA as the only trust root).
 fn pyhanko(pdf: &Path, ca_pem: &Path) -> Value {
-    let out = Command::new(python())
-        .arg(repo_root().join("tests/judges/pades_check.py"))
-        .arg(pdf)
-        .arg(ca_pem)
-        .output()
-        .expect("the pyHanko judge runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "pyHanko judge printed no JSON ({e}): {stdout} {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
-/// poppler's `pdfsig -nocert` output (signature check only: poppler reads trust from an NSS
-/// database, and the harness CA is checked by pyHanko instead).
-fn pdfsig(pdf: &Path) -> String {
-    let out = Command::new("pdfsig")
-        .arg("-nocert")
-        .arg(pdf)
-        .output()
-        .expect("pdfsig (poppler-utils) runs");
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    common::pyhanko(pdf, &[ca_pem.as_os_str()])
 }
 
 fn seal_and_check(

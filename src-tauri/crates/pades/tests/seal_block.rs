@@ -7,8 +7,9 @@
 //! Set `SEALDESK_PADES_KEEP=/some/dir` to keep the sealed PDFs (e.g. to look at the last page:
 //! `pdftoppm -png -r 80 -f N -l N`).
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use sealdesk_agreements::{samples, Direction, LearningType, RecognitionLevel, RecognitionType};
 use sealdesk_elm::Credential;
@@ -22,6 +23,8 @@ use sealdesk_token::{OpenOptions, SealDevice, SecretString, TokenSelector, Token
 use serde_json::Value;
 use time::macros::datetime;
 use time::OffsetDateTime;
+
+use common::{pdfsig, pyhanko, run};
 
 /// One token session at a time in this process (SoftHSM2: one login per token, else TokenBusy).
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -39,18 +42,6 @@ fn open(token: &TestToken) -> TokenSigner {
         },
     )
     .expect("the harness token opens")
-}
-
-fn run(tool: &str, args: &[&std::ffi::OsStr]) -> String {
-    let out = Command::new(tool)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{tool} (poppler-utils) runs: {e}"));
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// The official micro-credential sample with a `bg` text beside every English one our
@@ -159,26 +150,12 @@ fn seal_and_judge(
         "{name}: the seal block adds its own embedded DejaVu subset: {fonts}"
     );
 
-    let sig = run("pdfsig", &["-nocert".as_ref(), path.as_os_str()]);
+    let sig = pdfsig(&path);
     assert!(
         sig.contains("Signature is Valid"),
         "{name}: pdfsig accepts the seal: {sig}"
     );
-    let python = std::env::var_os("SEALDESK_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".venv/bin/python"));
-    let judge = Command::new(python)
-        .arg(repo_root().join("tests/judges/pades_check.py"))
-        .arg(&path)
-        .arg(&token.ca_pem)
-        .output()
-        .expect("the pyHanko judge runs (make deps-py)");
-    let verdict: Value = serde_json::from_slice(&judge.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{name}: pyHanko printed no JSON ({e}): {}",
-            String::from_utf8_lossy(&judge.stderr)
-        )
-    });
+    let verdict = pyhanko(&path, &[token.ca_pem.as_os_str()]);
     let first = &verdict["signatures"][0];
     assert!(
         first["intact"] == true && first["valid"] == true && first["trusted"] == true,
