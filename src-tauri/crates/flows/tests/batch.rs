@@ -49,6 +49,19 @@ fn sheet(path: &Path, n: u32, prefix: &str, bad_email_row: Option<u32>) {
     book.save(path).expect("save sheet");
 }
 
+/// The harness token, logged in with its PIN (once per test).
+fn open_token(token: &TestToken, now: OffsetDateTime) -> sealdesk_token::TokenSigner {
+    SealDevice::open(
+        &token.module,
+        &TokenSelector::Label(token.label.clone()),
+        None,
+        SecretString::from(token.pin.clone()),
+        now,
+        OpenOptions::default(),
+    )
+    .expect("the harness token opens")
+}
+
 fn template() -> TemplateSource<'static> {
     TemplateSource::Json {
         bytes: SAMPLE_TEMPLATE.as_bytes(),
@@ -231,15 +244,7 @@ fn cancelled_batch_resumes_without_doubles() {
     let batch =
         open_batch(&catalogue, template(), &bytes, "learners.xlsx", &out, now).expect("open");
 
-    let signer = SealDevice::open(
-        &token.module,
-        &TokenSelector::Label(token.label.clone()),
-        None,
-        SecretString::from(token.pin.clone()),
-        now,
-        OpenOptions::default(),
-    )
-    .expect("token opens once");
+    let signer = open_token(token, now);
     let control = BatchControl::new();
     let cancelling = CancelAfter {
         inner: &signer,
@@ -371,15 +376,7 @@ fn a_bad_signature_after_the_first_row_is_refused_and_nothing_of_it_kept() {
     let out = dir.path().join("out");
     let batch =
         open_batch(&catalogue, template(), &bytes, "learners.xlsx", &out, now).expect("open");
-    let signer = SealDevice::open(
-        &token.module,
-        &TokenSelector::Label(token.label.clone()),
-        None,
-        SecretString::from(token.pin.clone()),
-        now,
-        OpenOptions::default(),
-    )
-    .expect("token opens");
+    let signer = open_token(token, now);
     let faulty = FlipBitAt {
         inner: &signer,
         count: AtomicU32::new(0),
